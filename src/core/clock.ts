@@ -1,0 +1,32 @@
+/** An opaque timer handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/**
+ * The source of time for every time-based component. Inject `VirtualClock` from
+ * `bulwark/testing` to drive time deterministically in tests.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch; never goes backwards on `systemClock`. */
+  now(): number;
+  /** Runs `callback` once after `ms` milliseconds. The timer must not keep the process alive. */
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+const origin = performance.timeOrigin;
+
+/**
+ * The real clock: monotonic epoch milliseconds and unref'd timers. It reads the global
+ * timer functions at call time, so test fake timers apply to it too.
+ */
+export const systemClock: Clock = Object.freeze({
+  now: () => origin + performance.now(),
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout(handle: TimerHandle): void {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+});

@@ -1,0 +1,44 @@
+export { abortableSleep, CallSignal, neverAbortedSignal, onAbort } from './abort.js';
+export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export {
+  type AnyClass,
+  type AnyMethod,
+  type CallSite,
+  type ClassDecorator,
+  decorateClass,
+  decorateMethod,
+  functionSite,
+  isDecoratorContext,
+  type MethodDecorator,
+} from './decorate.js';
+export { type Disposable, toDisposable } from './disposable.js';
+export { BulwarkError, errorGuard, isBulwarkError, withoutStackTrace } from './errors.js';
+export { type Event, EventEmitter, type Listener } from './events.js';
+export {
+  getResilienceMetadata,
+  type PolicyMetadata,
+  REFLECT_METADATA_KEY,
+  type ResilienceMetadata,
+} from './metadata.js';
+export {
+  contextFor,
+  firstAttemptContext,
+  isPolicy,
+  Pipeline,
+  type Policy,
+  type PolicyContext,
+  type PolicyFunction,
+  pipeline,
+  run,
+  runSync,
+  type SyncCapablePolicy,
+} from './policy.js';
+export { MAX_TIMER_MS, type Rule, rules, type Schema, validateConfig } from './validate.js';
+export {
+  type PassesSignal,
+  type PolicyFaces,
+  type PolicyResolver,
+  policyFaces,
+  type WrapOptions,
+  wrapWithPolicy,
+} from './wrap.js';

@@ -1,0 +1,32 @@
+export {
+  abortableSleep,
+  BulwarkError,
+  type ClassDecorator,
+  type Clock,
+  type Disposable,
+  type Event,
+  getResilienceMetadata,
+  isBulwarkError,
+  type Listener,
+  type MethodDecorator,
+  Pipeline,
+  type Policy,
+  type PolicyContext,
+  type PolicyFaces,
+  type PolicyFunction,
+  type PolicyMetadata,
+  pipeline,
+  REFLECT_METADATA_KEY,
+  type ResilienceMetadata,
+  systemClock,
+  type TimerHandle,
+  type WrapOptions,
+} from './core/index.js';
+export { type Fallback, type FallbackOptions, FallbackPolicy, withFallback } from './fallback/index.js';
+export {
+  type CallOutcome,
+  getMetricsCallbacks,
+  type MetricsCallbacks,
+  type PolicyKind,
+  setMetricsCallbacks,
+} from './metrics/index.js';

@@ -1,0 +1,8 @@
+export {
+  type CallOutcome,
+  getMetricsCallbacks,
+  type MetricsCallbacks,
+  metricsCallbacks,
+  type PolicyKind,
+  setMetricsCallbacks,
+} from './callbacks.js';

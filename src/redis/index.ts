@@ -1,0 +1,5 @@
+/**
+ * Reserved entry point; its adapter ships in a later release.
+ * @module
+ */
+export {};
