@@ -24,8 +24,8 @@ export interface MethodDecorator {
 
 /** A class decorator usable under TC39 decorators and under `experimentalDecorators`. */
 export interface ClassDecorator {
-  <C extends AnyClass>(target: C, context: ClassDecoratorContext<C>): C | void;
-  <C extends Function>(target: C): C | void;
+  <C extends AnyClass>(target: C, context: ClassDecoratorContext<C>): C | undefined;
+  <C extends Function>(target: C): C | undefined;
 }
 
 /** Whether a decorator was called the TC39 way, `(value, context)`. */
@@ -121,7 +121,7 @@ export function decorateClass(
   args: readonly unknown[],
   decoratorName: string,
   entry: PolicyMetadata,
-  transform: (target: AnyClass) => AnyClass | void = () => undefined,
+  transform: (target: AnyClass) => AnyClass | undefined = () => undefined,
 ): unknown {
   const [target, context] = args as [unknown, unknown];
   if (

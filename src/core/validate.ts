@@ -99,7 +99,7 @@ function editDistance(a: string, b: string): number {
 
 function suggestion(key: string, known: readonly string[]): string {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3));
+  let bestDistance = Math.max(3, Math.ceil(key.length / 3));
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (distance <= bestDistance) {

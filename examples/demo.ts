@@ -1,0 +1,15 @@
+/**
+ * A small online shop survives a bad afternoon: every chapter runs on embedded defaults
+ * and prints what happened. Run with `npm run demo`.
+ */
+import { demoFaces } from './faces.js';
+
+const chapters: ReadonlyArray<readonly [title: string, run: (log: (line: string) => void) => Promise<void>]> =
+  [['One policy, three faces', demoFaces]];
+
+const started = performance.now();
+for (const [index, [title, run]] of chapters.entries()) {
+  console.log(`\n${index + 1}. ${title}`);
+  await run((line) => console.log(`   ${line}`));
+}
+console.log(`\nDone in ${Math.round(performance.now() - started)} ms.`);
