@@ -1,4 +1,4 @@
-import { getEventListeners } from 'node:events';
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { abortableSleep, CallSignal, neverAbortedSignal, onAbort } from '../../src/core/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
@@ -53,6 +53,7 @@ describe('abortableSleep', () => {
   it('removes its listener from a long-lived signal when it completes', async () => {
     const clock = new VirtualClock();
     const controller = new AbortController();
+    setMaxListeners(100, controller.signal);
     const sleeps = Array.from({ length: 50 }, () => abortableSleep(5, controller.signal, clock));
     await clock.advance(5);
     await Promise.all(sleeps);
