@@ -2,10 +2,15 @@
  * A small online shop survives a bad afternoon: every chapter runs on embedded defaults
  * and prints what happened. Run with `npm run demo`.
  */
+import { demoConcurrency } from './concurrency.js';
 import { demoFaces } from './faces.js';
 
-const chapters: ReadonlyArray<readonly [title: string, run: (log: (line: string) => void) => Promise<void>]> =
-  [['One policy, three faces', demoFaces]];
+type Chapter = readonly [title: string, run: (log: (line: string) => void) => Promise<void>];
+
+const chapters: readonly Chapter[] = [
+  ['One policy, three faces', demoFaces],
+  ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
+];
 
 const started = performance.now();
 for (const [index, [title, run]] of chapters.entries()) {
