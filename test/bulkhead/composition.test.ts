@@ -8,8 +8,7 @@ import { pipeline } from '../../src/core/index.js';
 import { FallbackPolicy } from '../../src/fallback/index.js';
 import { HedgePolicy } from '../../src/hedge/index.js';
 import { RateLimiter } from '../../src/rate-limit/index.js';
-import { injectLatency } from '../../src/testing/index.js';
-import { VirtualClock } from '../../src/testing/index.js';
+import { injectLatency, VirtualClock } from '../../src/testing/index.js';
 
 describe('concurrency policies in a pipeline', () => {
   it('count every hedged attempt against an inner bulkhead', async () => {
