@@ -4,11 +4,13 @@
  */
 import { demoConcurrency } from './concurrency.js';
 import { demoFaces } from './faces.js';
+import { demoRetryTimeout } from './retry-timeout.js';
 
 type Chapter = readonly [title: string, run: (log: (line: string) => void) => Promise<void>];
 
 const chapters: readonly Chapter[] = [
   ['One policy, three faces', demoFaces],
+  ['A flaky courier API: retry with backoff and budgets, timeouts that cancel work', demoRetryTimeout],
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
 ];
 

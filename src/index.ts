@@ -65,3 +65,29 @@ export {
   type WithRateLimitOptions,
   withRateLimit,
 } from './rate-limit/index.js';
+export {
+  type BackoffFunction,
+  type BackoffName,
+  BackoffStrategy,
+  isRetryExhaustedError,
+  RetryBudget,
+  type RetryBudgetConfig,
+  type RetryBudgetStats,
+  type RetryConfig,
+  type RetryEvent,
+  RetryExhaustedError,
+  RetryPolicy,
+  retry,
+  type WithRetryOptions,
+  withRetry,
+} from './retry/index.js';
+export {
+  isTimeoutError,
+  TimeoutError,
+  type TimeoutFallback,
+  type TimeoutOptions,
+  TimeoutPolicy,
+  timeout,
+  type WithTimeoutOptions,
+  withTimeout,
+} from './timeout/index.js';

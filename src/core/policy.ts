@@ -48,6 +48,15 @@ export function contextFor(signal: AbortSignal | undefined, attempt = 1): Policy
     : { signal: signal ?? neverAbortedSignal, attempt };
 }
 
+function withAttempt(context: PolicyContext, attempt: number): PolicyContext {
+  return {
+    get signal() {
+      return context.signal;
+    },
+    attempt,
+  };
+}
+
 /** Whether `value` looks like a {@link Policy}. */
 export function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && typeof (value as Policy).execute === 'function';
@@ -89,10 +98,16 @@ export class Pipeline implements SyncCapablePolicy {
   ): T | Promise<T> {
     const policy = this.policies[index];
     if (policy === undefined) return fn(contextFor(signal, attempt)) as T | Promise<T>;
-    // The attempt number comes from the nearest policy that counts attempts (a retry).
+    const innermost = index === this.policies.length - 1;
     return run(
       policy,
-      (context) => this.#step(index + 1, fn, context.signal, context.attempt > 1 ? context.attempt : attempt),
+      (context) => {
+        // The attempt number comes from the nearest policy that counts attempts (a retry).
+        const effective = context.attempt > 1 ? context.attempt : attempt;
+        if (!innermost) return this.#step(index + 1, fn, context.signal, effective);
+        // The innermost context goes to fn as it is, so a signal created on first read stays unread.
+        return fn(effective === context.attempt ? context : withAttempt(context, effective));
+      },
       signal,
     );
   }

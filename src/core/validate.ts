@@ -97,17 +97,28 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+function commonPrefixLength(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && a[length] === b[length]) length++;
+  return length;
+}
+
 function suggestion(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(3, Math.ceil(key.length / 3));
+  const wanted = key.toLowerCase();
+  let best: { name: string; distance: number; prefix: number } | undefined;
   for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance <= bestDistance) {
-      best = candidate;
-      bestDistance = distance;
+    const name = candidate.toLowerCase();
+    const distance = editDistance(wanted, name);
+    const prefix = commonPrefixLength(wanted, name);
+    // Ties go to the candidate that starts like the key: "maxRetry" means "maxRetries", not "onRetry".
+    if (
+      distance <= Math.max(3, Math.ceil(key.length / 3)) &&
+      (!best || distance < best.distance || (distance === best.distance && prefix > best.prefix))
+    ) {
+      best = { name: candidate, distance, prefix };
     }
   }
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+  return best === undefined ? '' : ` (did you mean "${best.name}"?)`;
 }
 
 /**

@@ -77,6 +77,26 @@ describe('pipeline', () => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  it('hands the innermost policy context to the function unread, so a lazy signal is never built', async () => {
+    let signalReads = 0;
+    const lazy: Policy = {
+      execute<T>(fn: PolicyFunction<T>) {
+        const context = {
+          get signal() {
+            signalReads++;
+            return new AbortController().signal;
+          },
+          attempt: 1,
+        };
+        return Promise.resolve(fn(context));
+      },
+    };
+    await pipeline(new FallbackPolicy(0), lazy).execute(() => 'no signal needed');
+    expect(signalReads).toBe(0);
+    await pipeline(new TwiceSyncPolicy(), lazy).execute(({ attempt }) => attempt);
+    expect(signalReads).toBe(0);
+  });
+
   it('stays synchronous when every policy is', () => {
     const result = run(pipeline(new FallbackPolicy(-1), new FallbackPolicy(-2)), () => 7);
     expect(result).toBe(7);

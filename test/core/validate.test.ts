@@ -33,6 +33,13 @@ describe('validateConfig', () => {
     );
   });
 
+  it('prefers the option that starts like the misspelt key when two are as close', () => {
+    const retrySchema = { onRetry: rules.function, maxRetries: rules.integer(0) };
+    expect(() => validateConfig('RetryConfig', { maxRetry: 3 }, retrySchema)).toThrow(
+      '(did you mean "maxRetries"?)',
+    );
+  });
+
   it('lists the known options when nothing is close', () => {
     expect(check({ colour: 'red' })).toThrow(/known options: maxRetries, ratio, delayMs, mode, onEvent/);
   });
