@@ -5,6 +5,7 @@
 import { demoConcurrency } from './concurrency.js';
 import { demoFaces } from './faces.js';
 import { demoRetryTimeout } from './retry-timeout.js';
+import { demoSupervision } from './supervision.js';
 
 type Chapter = readonly [title: string, run: (log: (line: string) => void) => Promise<void>];
 
@@ -12,6 +13,7 @@ const chapters: readonly Chapter[] = [
   ['One policy, three faces', demoFaces],
   ['A flaky courier API: retry with backoff and budgets, timeouts that cancel work', demoRetryTimeout],
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
+  ['The order pipeline as a supervision tree: crashes, a restart storm, a relocation', demoSupervision],
 ];
 
 const started = performance.now();
