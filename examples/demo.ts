@@ -2,8 +2,10 @@
  * A small online shop survives a bad afternoon: every chapter runs on embedded defaults
  * and prints what happened. Run with `npm run demo`.
  */
+import { demoCircuitBreaker } from './circuit-breaker.js';
 import { demoConcurrency } from './concurrency.js';
 import { demoFaces } from './faces.js';
+import { demoHealthMetrics } from './health-metrics.js';
 import { demoRetryTimeout } from './retry-timeout.js';
 import { demoSupervision } from './supervision.js';
 
@@ -11,8 +13,10 @@ type Chapter = readonly [title: string, run: (log: (line: string) => void) => Pr
 
 const chapters: readonly Chapter[] = [
   ['One policy, three faces', demoFaces],
+  ['The inventory service goes down: a circuit breaker opens, fails fast and recovers', demoCircuitBreaker],
   ['A flaky courier API: retry with backoff and budgets, timeouts that cancel work', demoRetryTimeout],
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
+  ['What the probes and the scraper see: health checks and Prometheus metrics', demoHealthMetrics],
   ['The order pipeline as a supervision tree: crashes, a restart storm, a relocation', demoSupervision],
 ];
 

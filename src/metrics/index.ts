@@ -6,3 +6,4 @@ export {
   type PolicyKind,
   setMetricsCallbacks,
 } from './callbacks.js';
+export { bucketsRule, circuitStateValues, defaultDurationBuckets, forEachStateSeries } from './series.js';

@@ -1,5 +1,6 @@
 /**
- * Reserved entry point; its adapter ships in a later release.
+ * Prometheus metrics for bulwark's policies and health checks, backed by prom-client (an
+ * optional peer dependency loaded only by this entry point).
  * @module
  */
-export {};
+export { createMetricsCallbacks, type PrometheusMetricsOptions } from './create-metrics-callbacks.js';
