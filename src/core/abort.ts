@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, keepAlive, systemClock } from './clock.js';
 
 /** A signal that never aborts, shared by calls that were given none, so they allocate nothing. */
 export const neverAbortedSignal: AbortSignal = new AbortController().signal;
@@ -23,7 +23,8 @@ function noop(): void {}
 
 /**
  * Resolves after `ms` on `clock`, or rejects with `signal.reason` as soon as the signal
- * aborts; leaves neither a timer nor a listener behind.
+ * aborts; leaves neither a timer nor a listener behind. While awaited, the sleep keeps the
+ * process alive (see {@link keepAlive}).
  */
 export function abortableSleep(ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -35,10 +36,12 @@ export function abortableSleep(ms: number, signal?: AbortSignal, clock: Clock = 
       clock.clearTimeout(timer);
       reject(reason);
     });
-    const timer = clock.setTimeout(() => {
-      removeListener();
-      resolve();
-    }, ms);
+    const timer = keepAlive(
+      clock.setTimeout(() => {
+        removeListener();
+        resolve();
+      }, ms),
+    );
   });
 }
 

@@ -30,3 +30,13 @@ export const systemClock: Clock = Object.freeze({
     clearTimeout(handle as ReturnType<typeof setTimeout>);
   },
 });
+
+/**
+ * Lets a timer hold the process open while a call awaits it, as the I/O it stands in for
+ * would: `await limiter.execute(fn)` at the top of a script must not exit midway. Idle and
+ * background timers stay unref'd. A no-op for clocks whose handles are not Node timers.
+ */
+export function keepAlive(handle: TimerHandle): TimerHandle {
+  (handle as { ref?: () => void } | null)?.ref?.();
+  return handle;
+}

@@ -1,5 +1,5 @@
 export { abortableSleep, CallSignal, neverAbortedSignal, onAbort } from './abort.js';
-export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export { type Clock, keepAlive, systemClock, type TimerHandle } from './clock.js';
 export {
   type AnyClass,
   type AnyMethod,

@@ -1,6 +1,7 @@
 import {
   CallSignal,
   type Clock,
+  keepAlive,
   onAbort,
   type Policy,
   type PolicyContext,
@@ -162,7 +163,7 @@ class HedgedCall {
       );
     } while (this.#policy.delayMs === 0 && this.#canHedge && !this.#settled);
     if (this.#canHedge && !this.#settled) {
-      this.#timer = this.#policy.clock.setTimeout(this.#hedge, this.#policy.delayMs);
+      this.#timer = keepAlive(this.#policy.clock.setTimeout(this.#hedge, this.#policy.delayMs));
     }
   }
 

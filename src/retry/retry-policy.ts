@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import {
   type AnyClass,
+  abortableSleep,
   type Clock,
   contextFor,
   type Event,
@@ -19,7 +20,6 @@ import { type CallOutcome, metricsCallbacks } from '../metrics/index.js';
 import { Backoff, type BackoffSettings, type BackoffStrategy } from './backoff.js';
 import { RetryExhaustedError } from './errors.js';
 import type { RetryBudget } from './retry-budget.js';
-import { retryDelay } from './retry-delay.js';
 
 /** What {@link RetryConfig.onRetry} and {@link RetryPolicy.onRetry} receive before each retry. */
 export interface RetryEvent {
@@ -270,7 +270,7 @@ export class RetryPolicy implements Policy {
             if (this.#retries.hasListeners)
               this.#retries.emit({ attempt: attemptNumber, delayMs, error: thrown });
             metricsCallbacks?.retryAttempt?.(this.name, attemptNumber, delayMs);
-            if (delayMs > 0) await retryDelay(delayMs, signal, this.#clock);
+            if (delayMs > 0) await abortableSleep(delayMs, signal, this.#clock);
             return true;
           },
         },
