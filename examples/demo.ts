@@ -4,6 +4,7 @@
  */
 import { demoCircuitBreaker } from './circuit-breaker.js';
 import { demoConcurrency } from './concurrency.js';
+import { demoEventSourcing } from './event-sourcing.js';
 import { demoFaces } from './faces.js';
 import { demoHealthMetrics } from './health-metrics.js';
 import { demoRetryTimeout } from './retry-timeout.js';
@@ -18,6 +19,7 @@ const chapters: readonly Chapter[] = [
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
   ['What the probes and the scraper see: health checks and Prometheus metrics', demoHealthMetrics],
   ['The order pipeline as a supervision tree: crashes, a restart storm, a relocation', demoSupervision],
+  ['A wallet that remembers: events on disk, a lost process, a restore and a replay', demoEventSourcing],
 ];
 
 const started = performance.now();

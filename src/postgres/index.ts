@@ -1,5 +1,8 @@
 /**
- * Reserved entry point; its adapter ships in a later release.
+ * PostgreSQL event and snapshot stores, for many processes sharing one log. Needs the
+ * optional peer dependency `pg`.
  * @module
  */
-export {};
+export type { PostgresConnectionConfig } from './connection.js';
+export { PostgresEventStore, type PostgresEventStoreConfig } from './postgres-event-store.js';
+export { PostgresSnapshotStore, type PostgresSnapshotStoreConfig } from './postgres-snapshot-store.js';
