@@ -1,5 +1,6 @@
 import {
   type CallSite,
+  executeSyncCapable,
   type PassesSignal,
   type PolicyFaces,
   type PolicyFunction,
@@ -89,11 +90,7 @@ class BreakerFace implements SyncCapablePolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
-    try {
-      return Promise.resolve(this[runSync](fn, signal));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return executeSyncCapable(this, fn, signal);
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {

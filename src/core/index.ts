@@ -22,6 +22,7 @@ export {
 } from './metadata.js';
 export {
   contextFor,
+  executeSyncCapable,
   firstAttemptContext,
   isPolicy,
   Pipeline,

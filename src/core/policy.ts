@@ -32,6 +32,22 @@ export interface SyncCapablePolicy extends Policy {
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T>;
 }
 
+/**
+ * `execute` for a {@link SyncCapablePolicy}: runs its synchronous path and always answers
+ * with a promise, a synchronous throw becoming a rejection.
+ */
+export function executeSyncCapable<T>(
+  policy: SyncCapablePolicy,
+  fn: PolicyFunction<T>,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  try {
+    return Promise.resolve(policy[runSync](fn, signal));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Runs `fn` under `policy`, synchronously when the policy allows it. */
 export function run<T>(policy: Policy, fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
   const sync = (policy as Partial<SyncCapablePolicy>)[runSync];
@@ -79,11 +95,7 @@ export class Pipeline implements SyncCapablePolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
-    try {
-      return Promise.resolve(this.#step(0, fn, signal, 1));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return executeSyncCapable(this, fn, signal);
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {

@@ -1,5 +1,6 @@
 import {
   contextFor,
+  executeSyncCapable,
   type PolicyContext,
   type PolicyFunction,
   rules,
@@ -50,11 +51,7 @@ export class FallbackPolicy<R = unknown> implements SyncCapablePolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
-    try {
-      return Promise.resolve(this[runSync](fn, signal));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return executeSyncCapable(this, fn, signal);
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {

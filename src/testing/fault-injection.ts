@@ -4,6 +4,7 @@ import {
   type Clock,
   contextFor,
   errorGuard,
+  executeSyncCapable,
   type PassesSignal,
   type Policy,
   type PolicyContext,
@@ -126,11 +127,7 @@ export class FaultInjectionPolicy implements SyncCapablePolicy {
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
-    try {
-      return Promise.resolve(this[runSync](fn, signal));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return executeSyncCapable(this, fn, signal);
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
