@@ -2,6 +2,7 @@
  * A small online shop survives a bad afternoon: every chapter runs on embedded defaults
  * and prints what happened. Run with `npm run demo`.
  */
+import { demoCascade } from './cascade.js';
 import { demoCircuitBreaker } from './circuit-breaker.js';
 import { demoConcurrency } from './concurrency.js';
 import { demoEventSourcing } from './event-sourcing.js';
@@ -19,6 +20,7 @@ const chapters: readonly Chapter[] = [
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
   ['What the probes and the scraper see: health checks and Prometheus metrics', demoHealthMetrics],
   ['The order pipeline as a supervision tree: crashes, a restart storm, a relocation', demoSupervision],
+  ['One bad actor must not take the rest down: anomalies, quarantine and consensus', demoCascade],
   ['A wallet that remembers: events on disk, a lost process, a restore and a replay', demoEventSourcing],
 ];
 
