@@ -8,6 +8,7 @@ import { demoConcurrency } from './concurrency.js';
 import { demoEventSourcing } from './event-sourcing.js';
 import { demoFaces } from './faces.js';
 import { demoHealthMetrics } from './health-metrics.js';
+import { demoObservability } from './observability.js';
 import { demoRetryTimeout } from './retry-timeout.js';
 import { demoSupervision } from './supervision.js';
 
@@ -20,6 +21,7 @@ const chapters: readonly Chapter[] = [
   ['Black Friday: bulkheads, rate limits, hedging and adaptive concurrency', demoConcurrency],
   ['What the probes and the scraper see: health checks and Prometheus metrics', demoHealthMetrics],
   ['The order pipeline as a supervision tree: crashes, a restart storm, a relocation', demoSupervision],
+  ['Watching and steering the live system: hotspots, a paused actor, a secured dashboard', demoObservability],
   ['One bad actor must not take the rest down: anomalies, quarantine and consensus', demoCascade],
   ['A wallet that remembers: events on disk, a lost process, a restore and a replay', demoEventSourcing],
 ];

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/index.js';
+import type { Clock, EventEmitter, TimerHandle } from '../core/index.js';
 import type { ActorClass, ActorContext } from './actor.js';
 import { ActorRef } from './actor-ref.js';
 import type { ActorSystem } from './actor-system.js';
@@ -51,11 +51,21 @@ export interface CellHost {
   readonly clock: Clock;
   readonly facade: unknown;
   readonly askTimeoutMs: number;
+  /** Messages sent through a reference, for observers of message flow. */
+  readonly sent: EventEmitter<SentMessage>;
   instantiate(cell: ActorCell, nodeId: string | undefined): Incarnation | Promise<Incarnation>;
   reportFailure(cell: ActorCell, error: unknown): void;
   reportExit(cell: ActorCell): void;
   deadLetter(actorId: string, type: string, payload: unknown): void;
   hookFailed(actorId: string, hook: string, error: unknown): void;
+}
+
+/** A message sent to an actor through its reference. */
+export interface SentMessage {
+  /** The receiving actor's id. */
+  readonly actorId: string;
+  readonly type: string;
+  readonly payload: unknown;
 }
 
 interface Reply {
@@ -119,6 +129,7 @@ export class ActorCell implements ActorContext {
   #exitRequested = false;
   #stopping: Promise<void> | undefined;
   #stops = 0;
+  #paused = false;
 
   constructor(host: CellHost, id: string, path: string, parent: ActorCell | undefined, spec: ChildSpec) {
     this.host = host;
@@ -137,6 +148,27 @@ export class ActorCell implements ActorContext {
     this.requestExit();
   }
 
+  /** Messages waiting to be handled. */
+  get mailboxSize(): number {
+    return ((this.#queue?.length ?? 0) - this.#head) / 3;
+  }
+
+  /** Whether delivery is held by {@link ActorCell.pause}. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Holds delivery: messages keep arriving and wait, in order, until {@link ActorCell.unpause}. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  unpause(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#scheduleIfWaiting();
+  }
+
   /** Messages waiting plus the one being handled; what `least_loaded` placement compares. */
   get load(): number {
     return ((this.#queue?.length ?? 0) - this.#head) / 3 + (this.#busy ? 1 : 0);
@@ -150,7 +182,7 @@ export class ActorCell implements ActorContext {
     }
     const queue = (this.#queue ??= []);
     queue.push(type, payload, reply);
-    if (status === ChildStatus.RUNNING && !this.#busy && !this.#scheduled) {
+    if (status === ChildStatus.RUNNING && !this.#busy && !this.#scheduled && !this.#paused) {
       this.#scheduled = true;
       schedule(this);
     }
@@ -166,6 +198,7 @@ export class ActorCell implements ActorContext {
       this.status !== ChildStatus.RUNNING ||
       this.#busy ||
       this.#scheduled ||
+      this.#paused ||
       this.#exitRequested ||
       (this.#queue !== undefined && this.#head < this.#queue.length)
     ) {
@@ -177,8 +210,8 @@ export class ActorCell implements ActorContext {
 
   #answer(type: string, payload: unknown): unknown {
     this.#scheduled = false;
-    if (this.status !== ChildStatus.RUNNING) {
-      // Stopped, failed or restarting meanwhile: the message waits, ahead of those sent after it.
+    if (this.status !== ChildStatus.RUNNING || this.#paused) {
+      // Stopped, failed, restarting or paused meanwhile: the message waits, ahead of those sent after it.
       return new Promise((resolve, reject) => this.#enqueueFirst(type, payload, { resolve, reject }));
     }
     let result: unknown;
@@ -216,7 +249,7 @@ export class ActorCell implements ActorContext {
     const queue = this.#queue;
     if (queue === undefined) return;
     let remaining = BATCH;
-    while (this.status === ChildStatus.RUNNING && !this.#busy && this.#head < queue.length) {
+    while (this.status === ChildStatus.RUNNING && !this.#busy && !this.#paused && this.#head < queue.length) {
       if (this.#exitRequested) {
         this.#exit();
         return;
@@ -375,7 +408,7 @@ export class ActorCell implements ActorContext {
   }
 
   #scheduleIfWaiting(): void {
-    if (!this.#scheduled && this.#queue !== undefined && this.#head < this.#queue.length) {
+    if (!this.#scheduled && !this.#paused && this.#queue !== undefined && this.#head < this.#queue.length) {
       this.#scheduled = true;
       schedule(this);
     }

@@ -42,7 +42,9 @@ export class ActorRef {
 
   /** Sends a message without waiting. A message to a stopped actor becomes a dead letter. */
   tell(type: string, payload?: unknown): void {
-    this.#cell.enqueue(type, payload, undefined);
+    const cell = this.#cell;
+    if (cell.host.sent.hasListeners) cell.host.sent.emit({ actorId: cell.id, type, payload });
+    cell.enqueue(type, payload, undefined);
   }
 
   /**
@@ -57,6 +59,7 @@ export class ActorRef {
         `AskOptions.timeoutMs must be a duration in ms > 0, received ${String(timeoutMs)}`,
       );
     }
+    if (cell.host.sent.hasListeners) cell.host.sent.emit({ actorId: cell.id, type, payload });
     if (timeoutMs === Number.POSITIVE_INFINITY) {
       const answer = cell.askIdle(type, payload);
       if (answer !== undefined) return answer as Promise<R>;

@@ -4,6 +4,16 @@
  * @module
  */
 export { Actor, type ActorClass, type ActorContext } from './actor.js';
+export type { SentMessage } from './actor-cell.js';
+export {
+  type ActorInspection,
+  inspectActor,
+  listActors,
+  observeMessages,
+  pauseMailbox,
+  replaceActorState,
+  resumeMailbox,
+} from './actor-control.js';
 export {
   ActorRef,
   type AskOptions,

@@ -1,6 +1,6 @@
 import { type Clock, EventEmitter } from '../core/index.js';
 import { type ActorClass, attachContext } from './actor.js';
-import type { ActorCell, CellHost, Incarnation } from './actor-cell.js';
+import type { ActorCell, CellHost, Incarnation, SentMessage } from './actor-cell.js';
 import { LOCAL_NODE_ID } from './constants.js';
 import { ActorAlreadyExistsError } from './errors.js';
 import type { FailureRecord } from './failure.js';
@@ -34,6 +34,7 @@ export class SystemCore implements CellHost {
   readonly failures = new EventEmitter<FailureEvent>();
   readonly deadLetters = new EventEmitter<DeadLetterEvent>();
   readonly unhandled = new EventEmitter<unknown>();
+  readonly sent = new EventEmitter<SentMessage>();
   nodes: NodeHost | undefined;
   root: ActorCell | undefined;
   closed = false;
