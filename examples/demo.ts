@@ -9,6 +9,7 @@ import { demoEventSourcing } from './event-sourcing.js';
 import { demoFaces } from './faces.js';
 import { demoHealthMetrics } from './health-metrics.js';
 import { demoObservability } from './observability.js';
+import { demoRedis } from './redis.js';
 import { demoRetryTimeout } from './retry-timeout.js';
 import { demoSupervision } from './supervision.js';
 
@@ -24,6 +25,7 @@ const chapters: readonly Chapter[] = [
   ['Watching and steering the live system: hotspots, a paused actor, a secured dashboard', demoObservability],
   ['One bad actor must not take the rest down: anomalies, quarantine and consensus', demoCascade],
   ['A wallet that remembers: events on disk, a lost process, a restore and a replay', demoEventSourcing],
+  ['Outgrowing one machine: breakers that share their state through Redis', demoRedis],
 ];
 
 const started = performance.now();

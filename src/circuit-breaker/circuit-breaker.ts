@@ -25,6 +25,7 @@ import { type CircuitBreakerConfig, type ErrorClass, type ResolvedConfig, resolv
 import { CircuitBreakerTimeoutError, openError } from './errors.js';
 import { type BreakerHealthCheck, type BreakerHealthCheckFunction, HealthChecks } from './health-checks.js';
 import { CountWindow, type SlidingWindow, TimeWindow, type WindowSnapshot } from './sliding-window.js';
+import type { BreakerStateLink, SharedBreakerState, SharedOutcomeCounts } from './state-store.js';
 import type { CircuitBreakerMetrics, CircuitBreakerSnapshot, CircuitBreakerStatus } from './status.js';
 import { NO_SLOT, OLDEST_SLOT, REJECTED, TrialSlots, UNTRACKED } from './trial-slots.js';
 
@@ -116,6 +117,7 @@ export class CircuitBreaker implements SyncCapablePolicy {
   #onFailure: ((error: unknown) => void) | undefined;
   #handlersStart = NO_TIMING;
   #rejectsAsync = true;
+  #link: BreakerStateLink | undefined;
 
   /**
    * @param name - identifies the breaker in errors, events and metrics.
@@ -140,12 +142,24 @@ export class CircuitBreaker implements SyncCapablePolicy {
         resolved.windowType === 'count' ? resolved.windowSize : 100,
       );
     }
+    this.#link = resolved.stateStore?.attach({
+      name,
+      sharedState: () => this.#sharedState(),
+      applySharedState: (shared) => this.#applySharedState(shared),
+      applySharedCounts: (counts) => this.#applySharedCounts(counts),
+    });
   }
 
-  /** The effective state: an open breaker whose cooldown has elapsed reports (and becomes) half-open. */
+  /**
+   * The effective state: an open breaker whose cooldown has elapsed reports (and becomes)
+   * half-open; with a `stateStore`, only in the process holding the trial lease.
+   */
   get state(): CircuitState {
-    if (this.#state === CircuitState.OPEN && this.#clock.now() >= this.#nextAttemptAt) {
-      this.#toHalfOpen('cooldown_elapsed');
+    if (this.#state === CircuitState.OPEN) {
+      const now = this.#clock.now();
+      if (now >= this.#nextAttemptAt && (this.#link?.hasTrialLease(now) ?? true)) {
+        this.#toHalfOpen('cooldown_elapsed');
+      }
     }
     return this.#state;
   }
@@ -328,6 +342,7 @@ export class CircuitBreaker implements SyncCapablePolicy {
       trialCalls: metrics.state === CircuitState.HALF_OPEN ? (this.#trials?.size ?? 0) : 0,
       lastFailureType: this.#lastFailureType,
       health: this.#health?.last,
+      ...(this.#link !== undefined && { sharedState: this.#link.status() }),
     };
   }
 
@@ -578,6 +593,7 @@ export class CircuitBreaker implements SyncCapablePolicy {
       this.#consecutiveFailures = 0;
     }
     if (slow) this.#slowCalls++;
+    this.#link?.recordOutcome(failed, slow);
     const window = this.#window;
     window.record(failed, slow, this.#config.windowType === 'time' ? this.#clock.now() : 0);
     callbacks?.callCompleted?.(
@@ -624,6 +640,11 @@ export class CircuitBreaker implements SyncCapablePolicy {
           this.#retryAfterMs = this.#nextAttemptAt - now;
           return REJECTED;
         }
+        const link = this.#link;
+        if (link !== undefined && !link.acquireTrialLease(now)) {
+          this.#retryAfterMs = link.leaseRetryAfterMs(now);
+          return REJECTED;
+        }
         this.#toHalfOpen('cooldown_elapsed');
         return this.#takeTrialSlot(now);
       }
@@ -660,7 +681,12 @@ export class CircuitBreaker implements SyncCapablePolicy {
   }
 
   #onHealthChecked(passed: boolean): void {
-    if (passed && this.#config.autoHealing && this.#state === CircuitState.OPEN) {
+    if (
+      passed &&
+      this.#config.autoHealing &&
+      this.#state === CircuitState.OPEN &&
+      (this.#link?.acquireTrialLease(this.#clock.now()) ?? true)
+    ) {
       this.#toHalfOpen('health_check');
     }
   }
@@ -704,8 +730,33 @@ export class CircuitBreaker implements SyncCapablePolicy {
     this.#generation++;
     this.#onSuccess = this.#onFailure = undefined;
     metricsCallbacks?.circuitBreakerStateChanged?.(this.name, from, to);
+    if (reason !== 'shared_state') this.#link?.transitioned(this.#sharedState(), reason);
     const events = this.#events;
     if (events?.hasListeners) events.emit({ name: this.name, from, to, reason });
+  }
+
+  #sharedState(): SharedBreakerState {
+    return { state: this.#state, openedAt: this.#openedAt, nextAttemptAt: this.#nextAttemptAt };
+  }
+
+  // Operator modes set on this process (disabled, metrics-only) are not overridden from elsewhere.
+  #applySharedState(shared: SharedBreakerState): void {
+    const local = this.#state;
+    if (local === CircuitState.DISABLED || local === CircuitState.METRICS_ONLY) return;
+    if (shared.state === CircuitState.OPEN || shared.state === CircuitState.FORCED_OPEN) {
+      this.#openedAt = shared.openedAt;
+      this.#nextAttemptAt = shared.nextAttemptAt;
+      this.#transition(shared.state, 'shared_state');
+    } else if (shared.state === CircuitState.CLOSED && local !== CircuitState.CLOSED) {
+      this.#close('shared_state');
+    }
+  }
+
+  #applySharedCounts(counts: SharedOutcomeCounts): void {
+    const { calls, failures, slowCalls } = counts;
+    if (this.#state !== CircuitState.CLOSED || calls < this.#config.minimumNumberOfCalls) return;
+    if (failures / calls >= this.#failureRateThreshold(calls)) this.#open('failure_rate');
+    else if (slowCalls / calls >= this.#config.slowCallRateThreshold) this.#open('slow_call_rate');
   }
 
   #restore(snapshot: CircuitBreakerSnapshot): void {

@@ -51,7 +51,9 @@ export type StateChangeReason =
   | 'forced_close'
   | 'disabled'
   | 'metrics_only'
-  | 'reset';
+  | 'reset'
+  /** Another process sharing the breaker's state (see `stateStore`) changed it. */
+  | 'shared_state';
 
 /** The payload of `onStateChange`. */
 export interface CircuitStateChange {

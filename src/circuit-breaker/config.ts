@@ -7,6 +7,7 @@ import {
   systemClock,
   validateConfig,
 } from '../core/index.js';
+import { type BreakerStateStore, stateStoreRule } from './state-store.js';
 
 /** An error class, as listed in `ignoreErrors` and `recordErrors`. */
 export type ErrorClass = abstract new (...args: any[]) => unknown;
@@ -147,6 +148,12 @@ export interface CircuitBreakerConfig {
    * @default systemClock
    */
   clock?: Clock | undefined;
+  /**
+   * Shares this breaker's state with breakers of the same name in other processes
+   * (`RedisBreakerStateStore` from `bulwark/redis`).
+   * @default undefined (state is local to the breaker)
+   */
+  stateStore?: BreakerStateStore | undefined;
 }
 
 /** A configuration with every default applied. */
@@ -176,6 +183,7 @@ export interface ResolvedConfig {
   readonly healthCheckIntervalMs: number | undefined;
   readonly autoHealing: boolean;
   readonly clock: Clock;
+  readonly stateStore: BreakerStateStore | undefined;
 }
 
 const rate: Rule = {
@@ -210,6 +218,7 @@ export const configSchema: Schema<CircuitBreakerConfig> = {
   healthCheckIntervalMs: rules.duration(1),
   autoHealing: rules.boolean,
   clock: rules.clock,
+  stateStore: stateStoreRule,
 };
 
 const MAX_COUNT_WINDOW = 1_000_000;
@@ -273,6 +282,7 @@ export function resolveConfig(config: CircuitBreakerConfig | undefined): Resolve
     healthCheckIntervalMs: config.healthCheckIntervalMs,
     autoHealing: config.autoHealing ?? false,
     clock: config.clock ?? systemClock,
+    stateStore: config.stateStore,
   });
 }
 

@@ -27,5 +27,13 @@ export {
   resetAllCircuitBreakers,
 } from './registry.js';
 export type { WindowSnapshot } from './sliding-window.js';
+export type {
+  BreakerStateLink,
+  BreakerStateStore,
+  SharedBreaker,
+  SharedBreakerState,
+  SharedOutcomeCounts,
+  SharedStateStatus,
+} from './state-store.js';
 export type { CircuitBreakerMetrics, CircuitBreakerSnapshot, CircuitBreakerStatus } from './status.js';
 export { type WithCircuitBreakerOptions, withCircuitBreaker } from './with-circuit-breaker.js';

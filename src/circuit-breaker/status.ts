@@ -1,5 +1,6 @@
 import type { CircuitState, FailureType } from './circuit-state.js';
 import type { WindowSnapshot } from './sliding-window.js';
+import type { SharedStateStatus } from './state-store.js';
 
 /** What `getMetrics()` reports: counts since creation or `reset()`, rates over the sliding window. */
 export interface CircuitBreakerMetrics {
@@ -47,6 +48,8 @@ export interface CircuitBreakerStatus extends CircuitBreakerMetrics {
   readonly lastFailureType: FailureType | undefined;
   /** The last result of each attached health check, by name. */
   readonly health: Readonly<Record<string, boolean>> | undefined;
+  /** Present with a `stateStore`: whether state is shared right now, and what all processes counted. */
+  readonly sharedState?: SharedStateStatus;
 }
 
 /** What `toJSON()` returns and `CircuitBreaker.fromJSON()` accepts. */

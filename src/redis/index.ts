@@ -1,5 +1,6 @@
 /**
- * Reserved entry point; its adapter ships in a later release.
+ * Circuit-breaker state shared between processes through Redis. Needs the optional peer
+ * dependency `ioredis`.
  * @module
  */
-export {};
+export { RedisBreakerStateStore, type RedisBreakerStateStoreOptions } from './redis-breaker-state-store.js';
