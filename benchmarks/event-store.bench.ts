@@ -159,6 +159,26 @@ const replayRows: BenchRow[] = [
       }),
   },
   {
+    name: 'FileEventStore replayEvents(iterateAll(), speed Infinity) from disk (maxMemoryEvents 0)',
+    measure: () =>
+      replayRate(REPLAYED, async (storagePath) => {
+        const store = new FileEventStore({ storagePath, maxMemoryEvents: 0 });
+        await store.start();
+        let sum = 0;
+        const result = await timed(() =>
+          store.replayEvents(store.iterateAll(), {
+            speed: Number.POSITIVE_INFINITY,
+            callback: (event) => {
+              sum += event.timestamp;
+            },
+          }),
+        );
+        await store.stop();
+        if (sum === 0) throw new Error('nothing was replayed');
+        return result;
+      }),
+  },
+  {
     name: 'FileEventStore readAll from disk (maxMemoryEvents 0)',
     measure: () =>
       replayRate(REPLAYED, async (storagePath) => {

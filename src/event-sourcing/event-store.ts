@@ -70,7 +70,8 @@ export interface EventStore {
   getEventsByCorrelation(correlationId: string): Promise<RecordedEvent[]>;
   /**
    * Hands `events` to `callback` one by one, waiting between them as long as their
-   * timestamps are apart divided by `speed`; resolves to the number replayed.
+   * timestamps are apart divided by `speed`; resolves to the number replayed. `events` may
+   * be an async iterable, such as `FileEventStore.iterateAll()`.
    */
-  replayEvents(events: readonly Event[], options?: ReplayOptions): Promise<number>;
+  replayEvents(events: Iterable<Event> | AsyncIterable<Event>, options?: ReplayOptions): Promise<number>;
 }

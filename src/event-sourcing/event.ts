@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomEventId } from './event-id.js';
 import type { EventType } from './event-type.js';
 
 /** What an event says happened: an {@link EventType} value or a domain event name. */
@@ -110,7 +110,7 @@ export class Event {
       optionalString('correlationId', init.correlationId);
       optionalString('causationId', init.causationId);
     }
-    this.eventId = init.eventId ?? randomUUID();
+    this.eventId = init.eventId ?? randomEventId();
     this.eventType = init.eventType;
     this.actorId = init.actorId;
     this.timestamp = init.timestamp ?? Date.now();

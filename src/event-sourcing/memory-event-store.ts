@@ -79,7 +79,7 @@ export class MemoryEventStore implements EventStore {
     return this.#window.correlation(correlationId);
   }
 
-  replayEvents(events: readonly Event[], options?: ReplayOptions): Promise<number> {
+  replayEvents(events: Iterable<Event> | AsyncIterable<Event>, options?: ReplayOptions): Promise<number> {
     return replayEvents(events, options, this.#clock);
   }
 }

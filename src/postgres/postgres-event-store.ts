@@ -221,7 +221,7 @@ export class PostgresEventStore implements EventStore {
     return this.#select('WHERE correlation_id = $1 ORDER BY global_position', [correlationId]);
   }
 
-  replayEvents(events: readonly Event[], options?: ReplayOptions): Promise<number> {
+  replayEvents(events: Iterable<Event> | AsyncIterable<Event>, options?: ReplayOptions): Promise<number> {
     return replayEvents(events, options, this.#clock);
   }
 

@@ -282,5 +282,24 @@ export function describeEventStoreContract(name: string, factory: StoreFactory):
       expect(clock.pendingTimers).toBe(0);
       await expect(store.replayEvents(events, { speed: 0 })).rejects.toThrow(RangeError);
     });
+
+    it('replays an async iterable, awaiting the promises the callback returns', async () => {
+      async function* source() {
+        for (const n of [1, 2, 3]) yield change('r', { n }, { timestamp: 1_000 + n });
+      }
+      const seen: unknown[] = [];
+      const settled: unknown[] = [];
+      const count = await store.replayEvents(source(), {
+        speed: Number.POSITIVE_INFINITY,
+        callback: async (event) => {
+          seen.push(event.data.n);
+          await Promise.resolve();
+          settled.push(event.data.n);
+          expect(seen).toEqual(settled);
+        },
+      });
+      expect(count).toBe(3);
+      expect(settled).toEqual([1, 2, 3]);
+    });
   });
 }

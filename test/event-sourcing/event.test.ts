@@ -44,6 +44,15 @@ describe('Event', () => {
     expect(event.version).toBeUndefined();
   });
 
+  it('gives every event a distinct version 4 UUID, across many batches of random bytes', () => {
+    const ids = Array.from({ length: 2000 }, () => new Event({ eventType: 'x', actorId: 'a' }).eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const nibbles = new Set(ids.flatMap((id) => [...id.replaceAll('-', '')]));
+    expect(nibbles.size).toBe(16);
+  });
+
   it('keeps every given field, the timestamp exactly as given', () => {
     const event = new Event({
       eventType: 'custom',

@@ -106,6 +106,55 @@ describe('FileEventStore', () => {
     );
   });
 
+  describe('iterateAll', () => {
+    const positions = async (events: AsyncIterable<{ globalPosition: number }>): Promise<number[]> => {
+      const found: number[] = [];
+      for await (const event of events) found.push(event.globalPosition);
+      return found;
+    };
+
+    it('yields the whole log in order, older events from disk and recent ones from memory', async () => {
+      const store = make({ maxMemoryEvents: 3, segmentSizeBytes: 4096, compression: false });
+      await store.start();
+      for (let n = 0; n < 40; n++) await store.appendEvent(change(`a${n % 3}`, { n, pad: 'x'.repeat(150) }));
+      expect((await segmentFiles(dir.path)).length).toBeGreaterThan(1);
+      const all = await positions(store.iterateAll());
+      expect(all).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(all).toEqual((await store.readAll()).map((event) => event.globalPosition));
+      expect(await positions(store.iterateAll({ fromPosition: 5, maxCount: 4 }))).toEqual([5, 6, 7, 8]);
+      expect(await positions(store.iterateAll({ fromPosition: 39 }))).toEqual([39, 40]);
+      expect(await positions(store.iterateAll({ fromPosition: 41 }))).toEqual([]);
+    });
+
+    it('includes events appended while it runs, even those that left memory meanwhile', async () => {
+      const store = make({ maxMemoryEvents: 2 });
+      await store.start();
+      for (let n = 0; n < 10; n++) await store.appendEvent(change('a', { n }));
+      const found: number[] = [];
+      for await (const event of store.iterateAll()) {
+        found.push(event.globalPosition);
+        if (event.globalPosition === 2) {
+          for (let n = 0; n < 5; n++) await store.appendEvent(change('a', { n }));
+        }
+      }
+      expect(found).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    });
+
+    it('feeds replayEvents straight from disk, and refuses to start on a stopped store', async () => {
+      const store = make({ maxMemoryEvents: 0 });
+      await store.start();
+      await store.appendToStream('s', [change('a', { n: 1 }), change('a', { n: 2 })]);
+      const seen: unknown[] = [];
+      const count = await store.replayEvents(store.iterateAll(), {
+        speed: Number.POSITIVE_INFINITY,
+        callback: (event) => seen.push(event.data.n),
+      });
+      expect([count, seen]).toEqual([2, [1, 2]]);
+      await store.stop();
+      await expect(positions(store.iterateAll())).rejects.toSatisfy(isEventStoreUnavailableError);
+    });
+  });
+
   it('rolls to a new segment file once a segment reaches segmentSizeBytes', async () => {
     const store = make({ segmentSizeBytes: 4096, compression: false });
     await store.start();
@@ -233,6 +282,12 @@ describe('FileEventStore', () => {
       );
       expect((await store.readStream('s')).map((event) => event.data.n)).toEqual([1, 1, 3, 3]);
       expect((await store.readAll()).map((event) => event.globalPosition)).toEqual([1, 2, 5, 6]);
+      await store.stop();
+      const fromDisk = make({ maxMemoryEvents: 0 });
+      await fromDisk.start();
+      const iterated: number[] = [];
+      for await (const event of fromDisk.iterateAll()) iterated.push(event.globalPosition);
+      expect(iterated).toEqual([1, 2, 5, 6]);
     });
 
     it('reports a damaged header, and a damaged last frame, rather than truncating them', async () => {

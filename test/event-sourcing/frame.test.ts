@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/event-sourcing/file/crc32c.js';
 import { encodeFrame, HEADER_SIZE, type ScanItem, scanFrames } from '../../src/event-sourcing/file/frame.js';
+import { textBytes } from '../../src/event-sourcing/file/text-bytes.js';
 
 describe('crc32c', () => {
   it('matches the CRC-32C check values', () => {
@@ -19,6 +20,25 @@ describe('crc32c', () => {
         expect(crc32c(bytes, start, end)).toBe(crc32c(bytes.slice(start, end)));
       }),
     );
+  });
+});
+
+describe('textBytes', () => {
+  it('encodes any text as UTF-8, ASCII or not', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '"', 'é', '☕', '😀', '\ud800', '\u007f', '\u0080') }),
+        (text) => {
+          expect(textBytes(text)).toEqual(Buffer.from(text, 'utf8'));
+        },
+      ),
+    );
+  });
+
+  it('builds the same frame from a string payload as from its bytes', () => {
+    for (const text of ['{"a":1}', '["café ☕"]']) {
+      expect(encodeFrame(text, 1, 0, 7)).toEqual(encodeFrame(Buffer.from(text), 1, 0, 7));
+    }
   });
 });
 

@@ -64,9 +64,11 @@ const schema = {
   clock: rules.clock,
 };
 
+// An append waiting for its write: `resolve` is called with `result` once it is durable.
 interface PendingAppend {
   readonly events: readonly RecordedEvent[];
-  readonly resolve: () => void;
+  readonly result: unknown;
+  readonly resolve: (result: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -186,27 +188,41 @@ export class FileEventStore implements EventStore {
     this.#state = 'stopped';
   }
 
-  async appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
-    const actorId = event instanceof Event ? event.actorId : event?.actorId;
-    const { events } = await this.appendToStream(actorId, [event]);
-    return events[0]!;
+  // Both append methods settle one promise, straight from the group commit loop.
+  appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
+    try {
+      this.#assertStarted();
+      const actorId = event instanceof Event ? event.actorId : event?.actorId;
+      const recorded = this.#sequencer.assign(actorId, [event], 'any');
+      return this.#enqueue<RecordedEvent>(recorded, recorded[0]!);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async appendToStream(
+  appendToStream(
     streamId: string,
     events: readonly (Event | EventInit)[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    this.#assertStarted();
-    const recorded = this.#sequencer.assign(streamId, events, options.expectedVersion ?? 'any');
-    const nextExpectedVersion = this.#sequencer.version(streamId);
-    if (recorded.length > 0) {
-      await new Promise<void>((resolve, reject) => {
-        this.#queue.push({ events: recorded, resolve, reject });
-        this.#draining ??= this.#drain();
-      });
+    try {
+      this.#assertStarted();
+      const recorded = this.#sequencer.assign(streamId, events, options.expectedVersion ?? 'any');
+      const result: AppendResult = {
+        nextExpectedVersion: this.#sequencer.version(streamId),
+        events: recorded,
+      };
+      return recorded.length > 0 ? this.#enqueue(recorded, result) : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return { nextExpectedVersion, events: recorded };
+  }
+
+  #enqueue<T>(events: readonly RecordedEvent[], result: T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ events, result, resolve: resolve as (result: unknown) => void, reject });
+      this.#draining ??= this.#drain();
+    });
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -240,6 +256,34 @@ export class FileEventStore implements EventStore {
     return maxCount < all.length ? all.slice(0, maxCount) : all;
   }
 
+  /**
+   * Iterates over the whole log in `globalPosition` order, like `readAll` with the same
+   * options, without holding it in memory: older events are read from disk a frame at a time,
+   * the recent ones come from memory. Events appended while iterating are included.
+   *
+   * @example
+   * for await (const event of store.iterateAll({ fromPosition: checkpoint + 1 })) project(event);
+   */
+  async *iterateAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent, void, undefined> {
+    const { fromPosition, maxCount } = readAllOptions(options);
+    this.#assertStarted();
+    let next = fromPosition;
+    let left = maxCount;
+    // Each pass reads from disk what the window no longer holds, which grows while reading.
+    for (let boundary = this.#window.firstPosition; next < boundary; boundary = this.#window.firstPosition) {
+      for await (const events of this.#log!.frames(boundary, { fromPosition: next })) {
+        for (const event of events) {
+          yield event;
+          if (--left === 0) return;
+        }
+        next = events.at(-1)!.globalPosition + 1;
+      }
+      next = Math.max(next, boundary);
+      this.#assertStarted();
+    }
+    for (const event of this.#window.fromPosition(next, left)) yield event;
+  }
+
   async getEventsForActor(actorId: string, range?: TimeRange): Promise<RecordedEvent[]> {
     requireId('getEventsForActor: actorId', actorId);
     const checked = timeRange(range);
@@ -264,7 +308,7 @@ export class FileEventStore implements EventStore {
     return older.concat(recent);
   }
 
-  replayEvents(events: readonly Event[], options?: ReplayOptions): Promise<number> {
+  replayEvents(events: Iterable<Event> | AsyncIterable<Event>, options?: ReplayOptions): Promise<number> {
     return replayEvents(events, options, this.#clock);
   }
 
@@ -298,7 +342,7 @@ export class FileEventStore implements EventStore {
       }
       for (const append of batch) {
         for (const event of append.events) this.#window.add(event);
-        append.resolve();
+        append.resolve(append.result);
       }
     }
     this.#draining = undefined;

@@ -1,4 +1,5 @@
 import { crc32c } from './crc32c.js';
+import { writeText } from './text-bytes.js';
 
 /*
  * A segment is a sequence of frames; one frame holds the events of one commit, so a
@@ -28,21 +29,26 @@ export interface FrameHeader {
   readonly firstPosition: number;
 }
 
-/** Builds one frame around an (already compressed, if so flagged) payload. */
+/**
+ * Builds one frame around an (already compressed, if so flagged) payload; a string payload
+ * is written as UTF-8 straight into the frame.
+ */
 export function encodeFrame(
-  payload: Uint8Array,
+  payload: Uint8Array | string,
   eventCount: number,
   flags: number,
   firstPosition: number,
 ): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
+  const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  const frame = Buffer.allocUnsafe(HEADER_SIZE + length);
+  if (typeof payload === 'string') writeText(frame, payload, HEADER_SIZE, length);
+  else frame.set(payload, HEADER_SIZE);
   frame.writeUInt32LE(FRAME_MAGIC, 0);
-  frame.writeUInt32LE(payload.length, 4);
+  frame.writeUInt32LE(length, 4);
   frame.writeUInt32LE(eventCount, 8);
   frame.writeUInt32LE(flags, 12);
   frame.writeUInt32LE(firstPosition % 0x1_0000_0000, 16);
   frame.writeUInt32LE(Math.floor(firstPosition / 0x1_0000_0000), 20);
-  frame.set(payload, HEADER_SIZE);
   frame.writeUInt32LE(crc32c(frame, HEADER_SIZE, frame.length), 24);
   frame.writeUInt32LE(crc32c(frame, 0, 28), 28);
   return frame;

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { constants, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { decodedEvent, type RecordedEvent } from '../event.js';
 import { FLAG_DEFLATE, type FrameHeader } from './frame.js';
+import { textBytes } from './text-bytes.js';
 
 /*
  * A frame's payload is one JSON array with a tuple per event:
@@ -22,16 +23,20 @@ export type Tuple = [
 
 // Below this size deflate saves a few bytes at best and costs a zlib call per commit.
 const MIN_COMPRESSED_BYTES = 512;
-// Larger payloads are compressed on the libuv thread pool, off the event loop.
+// Larger payloads are compressed on the libuv thread pool, off the event loop; smaller ones
+// compress faster than a round trip to the pool.
 const ASYNC_COMPRESSION_BYTES = 64 * 1024;
 const deflateAsync = promisify(deflateRaw);
 const zlibOptions = { level: constants.Z_BEST_SPEED };
 
-/** Serialises (and, when asked and worth it, compresses) the events of one commit. */
+/**
+ * Serialises (and, when asked and worth it, compresses) the events of one commit; an
+ * uncompressed payload stays a string, written once into its frame.
+ */
 export async function encodePayload(
   events: readonly RecordedEvent[],
   compression: boolean,
-): Promise<{ payload: Buffer; flags: number }> {
+): Promise<{ payload: Buffer | string; flags: number }> {
   const tuples = new Array<Tuple>(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
@@ -47,8 +52,10 @@ export async function encodePayload(
       e.causationId ?? null,
     ];
   }
-  const json = Buffer.from(JSON.stringify(tuples));
-  if (!compression || json.length < MIN_COMPRESSED_BYTES) return { payload: json, flags: 0 };
+  const text = JSON.stringify(tuples);
+  // Length in UTF-16 units, a lower bound of the UTF-8 size: no byte count for short texts.
+  if (!compression || text.length < MIN_COMPRESSED_BYTES) return { payload: text, flags: 0 };
+  const json = textBytes(text);
   const payload =
     json.length < ASYNC_COMPRESSION_BYTES
       ? deflateRawSync(json, zlibOptions)
@@ -72,12 +79,17 @@ export function parsePayload(header: FrameHeader, payload: Buffer): Tuple[] {
   return tuples;
 }
 
-/** The events of parsed tuples, the first at `firstPosition`. */
-export function tupleEvents(tuples: readonly Tuple[], firstPosition: number): RecordedEvent[] {
-  const events = new Array<RecordedEvent>(tuples.length);
-  for (let i = 0; i < tuples.length; i++) {
+/** The events of parsed tuples `[from, to)`, the first tuple at `firstPosition`. */
+export function tupleEvents(
+  tuples: readonly Tuple[],
+  firstPosition: number,
+  from = 0,
+  to = tuples.length,
+): RecordedEvent[] {
+  const events = new Array<RecordedEvent>(to - from);
+  for (let i = from; i < to; i++) {
     const t = tuples[i]!;
-    events[i] = decodedEvent({
+    events[i - from] = decodedEvent({
       streamId: t[0],
       version: t[1],
       eventId: t[2],

@@ -6,8 +6,10 @@ import type { FsyncMode } from './fsync-mode.js';
 import { encodePayload, parsePayload, type Tuple, tupleEvents } from './payload.js';
 import { newSegment, parseSegmentName, type Segment, syncDirectory } from './segments.js';
 
-// Commits are cut into frames of about this many events, never splitting one append.
-const FRAME_EVENTS = 4096;
+// Commits are cut into frames of about this many events, never splitting one append. Small
+// frames keep what a reader parses at once short-lived (young garbage is cheap; a frame of
+// thousands of events outlives a collection and is copied) and still compress as well.
+const FRAME_EVENTS = 256;
 
 /** How a {@link SegmentLog} writes, and where it reports damage. */
 export interface SegmentLogOptions {
@@ -62,16 +64,18 @@ export class SegmentLog {
 
   /** Writes the commits (each a frame or more, never split) and syncs as `fsync` says. */
   async append(commits: readonly (readonly RecordedEvent[])[]): Promise<void> {
-    const frames: Buffer[] = [];
+    const groups: RecordedEvent[][] = [];
     let pending: RecordedEvent[] = [];
     for (const events of commits) {
       for (const event of events) pending.push(event);
       if (pending.length >= FRAME_EVENTS) {
-        frames.push(await this.#frame(pending));
+        groups.push(pending);
         pending = [];
       }
     }
-    if (pending.length > 0) frames.push(await this.#frame(pending));
+    if (pending.length > 0) groups.push(pending);
+    // Large frames are compressed on the thread pool, side by side.
+    const frames = await Promise.all(groups.map((events) => this.#frame(events)));
     const handle = this.#handle!;
     const bytesWritten = await writeAll(handle, frames);
     if (this.#options.fsync !== 'never') await handle.datasync();
@@ -95,8 +99,21 @@ export class SegmentLog {
     matches: (event: RecordedEvent) => boolean,
     hints: ReadHints = {},
   ): Promise<RecordedEvent[]> {
-    const { fromPosition = 1, maxCount = Number.POSITIVE_INFINITY, range = {} } = hints;
+    const { maxCount = Number.POSITIVE_INFINITY } = hints;
     const found: RecordedEvent[] = [];
+    for await (const events of this.frames(boundary, hints)) {
+      for (const event of events) if (matches(event)) found.push(event);
+      if (found.length >= maxCount) break;
+    }
+    return found;
+  }
+
+  /**
+   * Yields, frame by frame and in order, the committed events from `hints.fromPosition` up
+   * to (not including) `boundary`, reading one segment at a time.
+   */
+  async *frames(boundary: number, hints: ReadHints = {}): AsyncGenerator<RecordedEvent[]> {
+    const { fromPosition = 1, range = {} } = hints;
     for (const segment of this.#segments.slice()) {
       if (segment.firstPosition >= boundary) break;
       if (segment.lastPosition < fromPosition || !overlaps(segment, range)) continue;
@@ -108,15 +125,13 @@ export class SegmentLog {
         }
         const { firstPosition, eventCount } = item.header;
         if (firstPosition + eventCount <= fromPosition) continue;
-        if (firstPosition >= boundary) break;
-        for (const event of tupleEvents(this.#parse(segment, item.header, item.payload), firstPosition)) {
-          if (event.globalPosition >= boundary) break;
-          if (matches(event)) found.push(event);
-        }
-        if (found.length >= maxCount) return found;
+        if (firstPosition >= boundary) return;
+        const tuples = this.#parse(segment, item.header, item.payload);
+        const from = Math.max(fromPosition - firstPosition, 0);
+        const to = Math.min(boundary - firstPosition, tuples.length);
+        if (from < to) yield tupleEvents(tuples, firstPosition, from, to);
       }
     }
-    return found;
   }
 
   /** Makes every write durable (used by `stop()` with `fsync: 'never'`). */
