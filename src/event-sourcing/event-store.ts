@@ -1,4 +1,4 @@
-import type { Event, EventInit, RecordedEvent } from './event.js';
+import { Event, type EventInit, type RecordedEvent } from './event.js';
 import type { ExpectedVersion } from './expected-version.js';
 import type { ReplayOptions } from './replay.js';
 
@@ -74,4 +74,14 @@ export interface EventStore {
    * be an async iterable, such as `FileEventStore.iterateAll()`.
    */
   replayEvents(events: Iterable<Event> | AsyncIterable<Event>, options?: ReplayOptions): Promise<number>;
+}
+
+/** `appendEvent` for any store: appends one event to the stream named by its actor id. */
+export async function appendToActorStream(
+  store: Pick<EventStore, 'appendToStream'>,
+  event: Event | EventInit,
+): Promise<RecordedEvent> {
+  const actorId = event instanceof Event ? event.actorId : event?.actorId;
+  const { events } = await store.appendToStream(actorId, [event]);
+  return events[0]!;
 }

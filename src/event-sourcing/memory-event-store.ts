@@ -1,12 +1,13 @@
 import { type Clock, rules, systemClock, validateConfig } from '../core/index.js';
-import { Event, type EventInit, type RecordedEvent } from './event.js';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  ReadAllOptions,
-  ReadStreamOptions,
-  TimeRange,
+import type { Event, EventInit, RecordedEvent } from './event.js';
+import {
+  type AppendOptions,
+  type AppendResult,
+  appendToActorStream,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type TimeRange,
 } from './event-store.js';
 import { EventWindow } from './event-window.js';
 import { readAllOptions, readStreamOptions, requireId, timeRange } from './read-options.js';
@@ -42,10 +43,8 @@ export class MemoryEventStore implements EventStore {
 
   async stop(): Promise<void> {}
 
-  async appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
-    const actorId = event instanceof Event ? event.actorId : event?.actorId;
-    const { events } = await this.appendToStream(actorId, [event]);
-    return events[0]!;
+  appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
+    return appendToActorStream(this, event);
   }
 
   async appendToStream(

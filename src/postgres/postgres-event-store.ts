@@ -1,5 +1,6 @@
 import { type Clock, rules, systemClock, validateConfig } from '../core/index.js';
 import { decodedEvent } from '../event-sourcing/event.js';
+import { appendToActorStream } from '../event-sourcing/event-store.js';
 import { checkExpectedVersion, validateAppend } from '../event-sourcing/expected-version.js';
 import {
   type AppendOptions,
@@ -121,10 +122,8 @@ export class PostgresEventStore implements EventStore {
     if (this.#connection.owned) await this.#connection.pool.end();
   }
 
-  async appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
-    const actorId = event instanceof Event ? event.actorId : event?.actorId;
-    const { events } = await this.appendToStream(actorId, [event]);
-    return events[0]!;
+  appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
+    return appendToActorStream(this, event);
   }
 
   async appendToStream(
