@@ -11,7 +11,7 @@ import {
   validateConfig,
   withoutStackTrace,
 } from '../core/index.js';
-import { type CallOutcome, metricsCallbacks } from '../metrics/index.js';
+import { type CallOutcome, metricsCallbacks, runMeasured } from '../metrics/index.js';
 import { BulkheadRejectedError, type BulkheadRejectionReason } from './bulkhead-rejected-error.js';
 
 /** Options of {@link Bulkhead} and {@link withBulkhead}. */
@@ -139,7 +139,12 @@ export class Bulkhead implements Policy {
 
   /** Runs `fn` in a slot already taken; the slot is released when it settles. */
   #run<T>(fn: PolicyFunction<T>, signal: AbortSignal | undefined, startedAt: number): Promise<T> {
-    if (!Number.isNaN(startedAt)) return this.#runMeasured(fn, signal, startedAt);
+    if (!Number.isNaN(startedAt)) {
+      return runMeasured(fn, signal, (outcome) => {
+        this.#release();
+        this.#report(outcome, startedAt);
+      });
+    }
     let result: T | PromiseLike<T>;
     try {
       result = fn(contextFor(signal));
@@ -160,22 +165,6 @@ export class Bulkhead implements Policy {
     this.#release();
     throw error;
   };
-
-  async #runMeasured<T>(
-    fn: PolicyFunction<T>,
-    signal: AbortSignal | undefined,
-    startedAt: number,
-  ): Promise<T> {
-    let outcome: CallOutcome = 'failure';
-    try {
-      const result = await fn(contextFor(signal));
-      outcome = 'success';
-      return result;
-    } finally {
-      this.#release();
-      this.#report(outcome, startedAt);
-    }
-  }
 
   /** Hands the slot to the next queued call, or frees it. */
   #release(): void {

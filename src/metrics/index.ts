@@ -6,4 +6,5 @@ export {
   type PolicyKind,
   setMetricsCallbacks,
 } from './callbacks.js';
+export { runMeasured } from './run-measured.js';
 export { bucketsRule, circuitStateValues, defaultDurationBuckets, forEachStateSeries } from './series.js';

@@ -9,7 +9,7 @@ import {
   validateConfig,
   withoutStackTrace,
 } from '../core/index.js';
-import { type CallOutcome, metricsCallbacks } from '../metrics/index.js';
+import { type CallOutcome, metricsCallbacks, runMeasured } from '../metrics/index.js';
 import { RateLimitedError } from './rate-limited-error.js';
 
 /** Options of {@link RateLimiter} and {@link withRateLimit}. */
@@ -157,26 +157,12 @@ export class RateLimiter implements Policy {
   }
 
   #run<T>(fn: PolicyFunction<T>, signal: AbortSignal | undefined, startedAt: number): Promise<T> {
-    if (!Number.isNaN(startedAt)) return this.#runMeasured(fn, signal, startedAt);
+    if (!Number.isNaN(startedAt))
+      return runMeasured(fn, signal, (outcome) => this.#report(outcome, startedAt));
     try {
       return Promise.resolve(fn(contextFor(signal)));
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  async #runMeasured<T>(
-    fn: PolicyFunction<T>,
-    signal: AbortSignal | undefined,
-    startedAt: number,
-  ): Promise<T> {
-    let outcome: CallOutcome = 'failure';
-    try {
-      const result = await fn(contextFor(signal));
-      outcome = 'success';
-      return result;
-    } finally {
-      this.#report(outcome, startedAt);
     }
   }
 
