@@ -1,6 +1,10 @@
 import {
+  attemptStart,
   CallSignal,
+  type Chain,
+  type ChainablePolicy,
   type Clock,
+  type Continuation,
   type Disposable,
   EventEmitter,
   firstAttemptContext,
@@ -9,7 +13,9 @@ import {
   onAbort,
   type PolicyContext,
   type PolicyFunction,
+  runChained,
   runSync,
+  runUnchained,
   type SyncCapablePolicy,
   type TimerHandle,
 } from '../core/index.js';
@@ -59,6 +65,29 @@ function matchesAny(error: unknown, classes: readonly ErrorClass[]): boolean {
   return false;
 }
 
+const settleChained = Symbol('bulwark.circuitBreaker.settleChained');
+
+/** A call through a breaker in a pipeline: records the outcome, then passes it on. */
+class ChainedCall<T> implements Continuation<T> {
+  constructor(
+    readonly breaker: CircuitBreaker,
+    readonly generation: number,
+    readonly slot: number,
+    readonly start: number,
+    readonly continuation: Continuation<T>,
+  ) {}
+
+  resolve(value: T): void {
+    this.breaker[settleChained](this.generation, this.slot, this.start, value, false);
+    this.continuation.resolve(value);
+  }
+
+  reject(error: unknown): void {
+    this.breaker[settleChained](this.generation, this.slot, this.start, error, true);
+    this.continuation.reject(error);
+  }
+}
+
 class TimedContext implements PolicyContext {
   readonly attempt = 1;
   readonly #call: CallSignal;
@@ -83,7 +112,7 @@ class TimedContext implements PolicyContext {
  *
  * @throws TypeError or RangeError when the configuration is invalid, naming the field.
  */
-export class CircuitBreaker implements SyncCapablePolicy {
+export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
   readonly name: string;
   readonly #config: ResolvedConfig;
   readonly #clock: Clock;
@@ -234,6 +263,32 @@ export class CircuitBreaker implements SyncCapablePolicy {
     );
     this.#rejectsAsync = isThenable(result);
     return result;
+  }
+
+  [runChained]<T>(
+    chain: Chain<T>,
+    position: number,
+    context: PolicyContext,
+    continuation: Continuation<T>,
+  ): void {
+    if (this.#config.timeoutMs !== undefined || context.signal !== neverAbortedSignal) {
+      runUnchained(this, chain, position, context, continuation);
+      return;
+    }
+    const slot = this.#admit();
+    if (slot === REJECTED) {
+      this.#countRejection();
+      continuation.reject(openError(this.name, this.#retryAfterMs));
+      return;
+    }
+    const generation = this.#generation;
+    const start =
+      this.#timed || metricsCallbacks !== undefined ? Math.floor(attemptStart(this.#clock)) : NO_TIMING;
+    chain.proceed(position + 1, context, new ChainedCall(this, generation, slot, start, continuation));
+  }
+
+  [settleChained](generation: number, slot: number, start: number, value: unknown, threw: boolean): void {
+    this.#settle(generation, slot, start, value, threw, undefined);
   }
 
   /** Runs `fn(...args)` through the breaker. */

@@ -1,4 +1,17 @@
 export { abortableSleep, CallSignal, neverAbortedSignal, onAbort } from './abort.js';
+export { attemptStart } from './attempt-start.js';
+export {
+  type Chain,
+  type ChainablePolicy,
+  type Continuation,
+  Invocation,
+  invoke,
+  isThenable,
+  runChained,
+  Settlement,
+  settle,
+  settledPromise,
+} from './chain.js';
 export { type Clock, keepAlive, systemClock, type TimerHandle } from './clock.js';
 export {
   type AnyClass,
@@ -32,6 +45,7 @@ export {
   pipeline,
   run,
   runSync,
+  runUnchained,
   type SyncCapablePolicy,
 } from './policy.js';
 export { MAX_TIMER_MS, type Rule, rules, type Schema, validateConfig } from './validate.js';

@@ -1,4 +1,13 @@
 import { neverAbortedSignal } from './abort.js';
+import {
+  type Chain,
+  type ChainablePolicy,
+  type Continuation,
+  invoke,
+  isChainable,
+  runChained,
+  settle,
+} from './chain.js';
 
 /** What a policy passes to the function it runs. */
 export interface PolicyContext {
@@ -64,7 +73,8 @@ export function contextFor(signal: AbortSignal | undefined, attempt = 1): Policy
     : { signal: signal ?? neverAbortedSignal, attempt };
 }
 
-function withAttempt(context: PolicyContext, attempt: number): PolicyContext {
+/** `context` with another attempt number; its signal is read only when the function reads it. */
+export function withAttempt(context: PolicyContext, attempt: number): PolicyContext {
   return {
     get signal() {
       return context.signal;
@@ -78,10 +88,78 @@ export function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && typeof (value as Policy).execute === 'function';
 }
 
+/**
+ * Runs the rest of `chain` under a policy that does not chain: through its `execute` (or its
+ * synchronous path), the attempt number coming from the nearest policy that counts attempts.
+ */
+export function runUnchained<T>(
+  policy: Policy,
+  chain: Chain<T>,
+  position: number,
+  context: PolicyContext,
+  continuation: Continuation<T>,
+): void {
+  invoke(
+    // invoke ends the attempt's setup before the policy's own code runs.
+    () =>
+      run(
+        policy,
+        // The context goes on as the policy made it, so a signal created on first read stays unread.
+        (inner) =>
+          settle(
+            chain,
+            position + 1,
+            inner.attempt > 1 || inner.attempt === context.attempt
+              ? inner
+              : withAttempt(inner, context.attempt),
+          ),
+        context.signal,
+      ),
+    context,
+    continuation,
+  );
+}
+
+/** How one policy of a pipeline runs its part of a chain. */
+type Link = <T>(
+  chain: Chain<T>,
+  position: number,
+  context: PolicyContext,
+  continuation: Continuation<T>,
+) => void;
+
+function linkOf(policy: Policy): Link {
+  return isChainable(policy)
+    ? policy[runChained].bind(policy)
+    : (chain, position, context, continuation) =>
+        runUnchained(policy, chain, position, context, continuation);
+}
+
+/**
+ * One call through a pipeline: its policies by position, then the function, or, for a pipeline
+ * nested in another, the rest of the outer chain.
+ */
+class PipelineRun<T> implements Chain<T> {
+  constructor(
+    readonly links: readonly Link[],
+    readonly fn: PolicyFunction<T> | undefined,
+    readonly outer: Chain<T> | undefined,
+    readonly outerPosition: number,
+  ) {}
+
+  proceed(position: number, context: PolicyContext, continuation: Continuation<T>): void {
+    const link = this.links[position];
+    if (link !== undefined) link(this, position, context, continuation);
+    else if (this.outer !== undefined) this.outer.proceed(this.outerPosition + 1, context, continuation);
+    else invoke(this.fn!, context, continuation);
+  }
+}
+
 /** Policies composed outer to inner; itself a {@link Policy}. */
-export class Pipeline implements SyncCapablePolicy {
+export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
   /** The composed policies, outermost first. */
   readonly policies: readonly Policy[];
+  readonly #links: readonly Link[];
 
   constructor(policies: readonly Policy[]) {
     policies.forEach((policy, index) => {
@@ -92,6 +170,7 @@ export class Pipeline implements SyncCapablePolicy {
       }
     });
     this.policies = Object.freeze([...policies]);
+    this.#links = policies.map(linkOf);
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
@@ -99,29 +178,17 @@ export class Pipeline implements SyncCapablePolicy {
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
-    return this.#step(0, fn, signal, 1);
+    if (this.#links.length === 0) return fn(contextFor(signal)) as T | Promise<T>;
+    return settle(new PipelineRun<T>(this.#links, fn, undefined, 0), 0, contextFor(signal));
   }
 
-  #step<T>(
-    index: number,
-    fn: PolicyFunction<T>,
-    signal: AbortSignal | undefined,
-    attempt: number,
-  ): T | Promise<T> {
-    const policy = this.policies[index];
-    if (policy === undefined) return fn(contextFor(signal, attempt)) as T | Promise<T>;
-    const innermost = index === this.policies.length - 1;
-    return run(
-      policy,
-      (context) => {
-        // The attempt number comes from the nearest policy that counts attempts (a retry).
-        const effective = context.attempt > 1 ? context.attempt : attempt;
-        if (!innermost) return this.#step(index + 1, fn, context.signal, effective);
-        // The innermost context goes to fn as it is, so a signal created on first read stays unread.
-        return fn(effective === context.attempt ? context : withAttempt(context, effective));
-      },
-      signal,
-    );
+  [runChained]<T>(
+    chain: Chain<T>,
+    position: number,
+    context: PolicyContext,
+    continuation: Continuation<T>,
+  ): void {
+    new PipelineRun<T>(this.#links, undefined, chain, position).proceed(0, context, continuation);
   }
 }
 

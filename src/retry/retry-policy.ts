@@ -2,16 +2,23 @@ import pRetry from 'p-retry';
 import {
   type AnyClass,
   abortableSleep,
+  type Chain,
+  type ChainablePolicy,
   type Clock,
+  type Continuation,
   contextFor,
   type Event,
   EventEmitter,
   isBulwarkError,
+  neverAbortedSignal,
   onAbort,
-  type Policy,
+  type PolicyContext,
   type PolicyFunction,
   rules,
+  runChained,
+  runUnchained,
   type Schema,
+  settle,
   systemClock,
   validateConfig,
   withoutStackTrace,
@@ -137,6 +144,30 @@ class AttemptFailure extends Error {
 
 const fail = (thrown: unknown): AttemptFailure => withoutStackTrace(() => new AttemptFailure(thrown));
 
+const succeeded = Symbol('bulwark.retry.succeeded');
+const firstAttemptFailed = Symbol('bulwark.retry.firstAttemptFailed');
+
+/** The first attempt of a call through a retry in a pipeline; later attempts go through p-retry. */
+class ChainedRetry<T> implements Continuation<T> {
+  constructor(
+    readonly policy: RetryPolicy,
+    readonly chain: Chain<T>,
+    readonly position: number,
+    readonly signal: AbortSignal | undefined,
+    readonly startedAt: number,
+    readonly continuation: Continuation<T>,
+  ) {}
+
+  resolve(value: T): void {
+    this.policy[succeeded](this.startedAt);
+    this.continuation.resolve(value);
+  }
+
+  reject(error: unknown): void {
+    this.policy[firstAttemptFailed](error, this);
+  }
+}
+
 /**
  * Retries failed calls with backoff. The first attempt runs directly; only after a failure
  * does the call enter the retry loop (p-retry), so a call that succeeds at once costs
@@ -150,7 +181,7 @@ const fail = (thrown: unknown): AttemptFailure => withoutStackTrace(() => new At
  * const policy = new RetryPolicy({ maxRetries: 4, baseDelayMs: 200, retryIf: (error) => isTransient(error) });
  * const order = await policy.execute(({ signal, attempt }) => orders.fetch(id, { signal, attempt }));
  */
-export class RetryPolicy implements Policy {
+export class RetryPolicy implements ChainablePolicy {
   /** The operation name reported to metrics. */
   readonly name: string;
   /** Retries after the first attempt. */
@@ -201,6 +232,40 @@ export class RetryPolicy implements Policy {
     return this.#execute(fn, signal ?? own);
   }
 
+  [runChained]<T>(
+    chain: Chain<T>,
+    position: number,
+    context: PolicyContext,
+    continuation: Continuation<T>,
+  ): void {
+    const given = context.signal === neverAbortedSignal ? undefined : context.signal;
+    const own = this.#signal;
+    if (own !== undefined && given !== undefined && given !== own) {
+      runUnchained(this, chain, position, context, continuation);
+      return;
+    }
+    const signal = given ?? own;
+    if (signal?.aborted) {
+      continuation.reject(signal.reason);
+      return;
+    }
+    const startedAt = this.#start();
+    const call = new ChainedRetry(this, chain, position, signal, startedAt, continuation);
+    chain.proceed(position + 1, contextFor(signal, 1), call);
+  }
+
+  [succeeded](startedAt: number): void {
+    this.#completed('success', startedAt);
+  }
+
+  [firstAttemptFailed]<T>(error: unknown, call: ChainedRetry<T>): void {
+    const { chain, position, continuation } = call;
+    this.#retry(error, (context) => settle(chain, position + 1, context), call.signal, call.startedAt).then(
+      (value) => continuation.resolve(value),
+      (failure: unknown) => continuation.reject(failure),
+    );
+  }
+
   async #executeLinked<T>(fn: PolicyFunction<T>, signal: AbortSignal, own: AbortSignal): Promise<T> {
     const controller = new AbortController();
     const abort = (reason: unknown): void => controller.abort(reason);
@@ -214,22 +279,34 @@ export class RetryPolicy implements Policy {
     }
   }
 
-  async #execute<T>(fn: PolicyFunction<T>, signal: AbortSignal | undefined): Promise<T> {
-    if (signal?.aborted) throw signal.reason;
-    this.#budget?.recordCall();
-    // The clock is read only when something needs the call's start: metrics or a time limit.
-    const startedAt =
-      metricsCallbacks?.callCompleted !== undefined || this.#maxRetryTimeMs !== Number.POSITIVE_INFINITY
-        ? this.#clock.now()
-        : Number.NaN;
-    let value: T;
+  #execute<T>(fn: PolicyFunction<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const startedAt = this.#start();
+    let result: T | PromiseLike<T>;
     try {
-      value = await fn(contextFor(signal, 1));
+      result = fn(contextFor(signal, 1));
     } catch (error) {
       return this.#retry(error, fn, signal, startedAt);
     }
-    this.#completed('success', startedAt);
-    return value;
+    // A success passes through the first attempt's promise with no handler of the policy's own.
+    return Promise.resolve(result).then(
+      Number.isNaN(startedAt)
+        ? undefined
+        : (value) => {
+            this.#completed('success', startedAt);
+            return value;
+          },
+      (error: unknown) => this.#retry(error, fn, signal, startedAt),
+    );
+  }
+
+  /** Counts the call and returns when it started, or `NaN` when nothing needs to know. */
+  #start(): number {
+    this.#budget?.recordCall();
+    // The clock is read only when something needs the call's start: metrics or a time limit.
+    return metricsCallbacks?.callCompleted !== undefined || this.#maxRetryTimeMs !== Number.POSITIVE_INFINITY
+      ? this.#clock.now()
+      : Number.NaN;
   }
 
   async #retry<T>(

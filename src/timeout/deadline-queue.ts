@@ -96,6 +96,7 @@ export class DeadlineScheduler {
   #armedWith: unknown;
   // Counts arms, so a timer that fires after it was replaced does nothing.
   #generation = 0;
+  #releaseQueued = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -115,13 +116,26 @@ export class DeadlineScheduler {
   removed(): void {
     if (--this.#pending > 0) return;
     if (this.#keepArmed) {
-      keepAlive(this.#timer, false);
+      this.#releaseLater();
       return;
     }
     this.#disarm();
     for (const lane of this.#lanes) lane.watched = false;
     this.#lanes.clear();
   }
+
+  // Calls awaited one after another would ref and unref the timer on every call, two native
+  // calls each time: the timer is let go once the current turn of the event loop is over.
+  #releaseLater(): void {
+    if (this.#releaseQueued) return;
+    this.#releaseQueued = true;
+    setImmediate(this.#release);
+  }
+
+  readonly #release = (): void => {
+    this.#releaseQueued = false;
+    if (this.#pending === 0) keepAlive(this.#timer, false);
+  };
 
   #arm(dueMs: number, nowMs: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);

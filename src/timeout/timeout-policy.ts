@@ -1,12 +1,20 @@
 import {
+  attemptStart,
+  type Chain,
+  type ChainablePolicy,
   type Clock,
+  type Continuation,
+  Invocation,
+  invoke,
   neverAbortedSignal,
   onAbort,
-  type Policy,
   type PolicyContext,
   type PolicyFunction,
   rules,
+  runChained,
   type Schema,
+  Settlement,
+  settledPromise,
   systemClock,
   validateConfig,
   withoutStackTrace,
@@ -88,7 +96,7 @@ interface TimeoutSettings {
  * const report = await policy.execute(({ signal }) => fetch(reportUrl, { signal }));
  * @throws TypeError or RangeError naming the invalid option.
  */
-export class TimeoutPolicy implements Policy {
+export class TimeoutPolicy implements ChainablePolicy {
   /** The operation name reported to metrics. */
   readonly name: string;
   /** How long a call may run; `Infinity` never times out. */
@@ -112,7 +120,20 @@ export class TimeoutPolicy implements Policy {
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new TimeoutCall<T>(this.#settings, signal).run(fn);
+    const settlement = new Settlement<T>();
+    new TimeoutCall<T>(this.#settings, signal, 1, settlement).run(new Invocation(fn), 0);
+    return settledPromise(settlement);
+  }
+
+  [runChained]<T>(
+    chain: Chain<T>,
+    position: number,
+    context: PolicyContext,
+    continuation: Continuation<T>,
+  ): void {
+    const signal = context.signal === neverAbortedSignal ? undefined : context.signal;
+    if (signal?.aborted) continuation.reject(signal.reason);
+    else new TimeoutCall<T>(this.#settings, signal, context.attempt, continuation).run(chain, position);
   }
 }
 
@@ -120,30 +141,32 @@ function report(settings: TimeoutSettings, outcome: CallOutcome, startedAt: numb
   metricsCallbacks?.callCompleted?.('timeout', settings.name, outcome, settings.clock.now() - startedAt);
 }
 
-// Settle functions of the promise a call returns; typed loosely as the call stores them untyped.
-type Settle = (value: any) => void;
-
-// The promise executor is one shared function, not a closure per call: it stores the settle
-// functions on the call being started.
-let starting: TimeoutCall<unknown> | undefined;
-
-/** One call under a {@link TimeoutPolicy}: its context, its deadline and its outcome. */
-class TimeoutCall<T> extends Deadline implements PolicyContext {
-  readonly attempt = 1;
+/**
+ * One call under a {@link TimeoutPolicy}: the context its function gets, its deadline, and
+ * the continuation of the function's outcome, passed on unless the deadline came first.
+ */
+class TimeoutCall<T> extends Deadline implements PolicyContext, Continuation<T> {
+  readonly attempt: number;
   readonly #settings: TimeoutSettings;
   readonly #parent: AbortSignal | undefined;
+  readonly #continuation: Continuation<T>;
   #controller: AbortController | undefined;
   #abortReason: { reason: unknown } | undefined;
   #startedAt = 0;
   #settled = false;
-  #resolve: Settle | undefined;
-  #reject: Settle | undefined;
   #unlisten: (() => void) | undefined;
 
-  constructor(settings: TimeoutSettings, parent: AbortSignal | undefined) {
+  constructor(
+    settings: TimeoutSettings,
+    parent: AbortSignal | undefined,
+    attempt: number,
+    continuation: Continuation<T>,
+  ) {
     super();
     this.#settings = settings;
     this.#parent = parent;
+    this.attempt = attempt;
+    this.#continuation = continuation;
   }
 
   /** Created on first read: a call that never looks at its signal pays for no AbortController. */
@@ -164,39 +187,14 @@ class TimeoutCall<T> extends Deadline implements PolicyContext {
     return this.#controller.signal;
   }
 
-  run(fn: PolicyFunction<T>): Promise<T> {
+  /** Starts the clock and runs the rest of `chain`, this policy being at `position`. */
+  run(chain: Chain<T>, position: number): void {
     const settings = this.#settings;
-    const startedAt = (this.#startedAt = settings.clock.now());
-    let result: T | PromiseLike<T>;
-    try {
-      result = fn(this);
-    } catch (error) {
-      this.#settled = true;
-      report(settings, 'failure', startedAt);
-      return Promise.reject(error);
-    }
-    if (typeof (result as PromiseLike<T> | null)?.then !== 'function') {
-      this.#settled = true;
-      report(settings, 'success', startedAt);
-      return Promise.resolve(result as T);
-    }
-    starting = this as TimeoutCall<unknown>;
-    const settled = new Promise<T>(TimeoutCall.#capture);
-    if (settings.lane !== undefined) this.schedule(settings.lane, startedAt);
+    this.#startedAt = attemptStart(settings.clock);
+    if (settings.lane !== undefined) this.schedule(settings.lane, this.#startedAt);
     if (this.#parent !== undefined)
       this.#unlisten = onAbort(this.#parent, (reason) => this.#parentAborted(reason));
-    // Promise.resolve returns a native promise as is, and calls a foreign thenable's `then` safely.
-    Promise.resolve(result).then(
-      (value) => this.#fulfilled(value),
-      (error: unknown) => this.#rejected(error),
-    );
-    return settled;
-  }
-
-  static #capture(resolve: Settle, reject: Settle): void {
-    starting!.#resolve = resolve;
-    starting!.#reject = reject;
-    starting = undefined;
+    chain.proceed(position + 1, this, this);
   }
 
   /** Marks the call settled and releases its deadline and listener; `false` if it already was. */
@@ -208,23 +206,23 @@ class TimeoutCall<T> extends Deadline implements PolicyContext {
     return true;
   }
 
-  #fulfilled(value: T): void {
+  resolve(value: T): void {
     if (!this.#finish()) return;
     report(this.#settings, 'success', this.#startedAt);
-    this.#resolve!(value);
+    this.#continuation.resolve(value);
   }
 
-  #rejected(error: unknown): void {
+  reject(error: unknown): void {
     if (!this.#finish()) return;
     report(this.#settings, 'failure', this.#startedAt);
-    this.#reject!(error);
+    this.#continuation.reject(error);
   }
 
   #parentAborted(reason: unknown): void {
     if (!this.#finish()) return;
     this.#abort(reason);
     report(this.#settings, 'failure', this.#startedAt);
-    this.#reject!(reason);
+    this.#continuation.reject(reason);
   }
 
   protected expire(): void {
@@ -235,15 +233,9 @@ class TimeoutCall<T> extends Deadline implements PolicyContext {
     report(settings, settings.fallback === undefined ? 'timeout' : 'fallback', this.#startedAt);
     this.#abort(error);
     const fallback = settings.fallback;
-    if (fallback === undefined) {
-      this.#reject!(error);
-      return;
-    }
-    try {
-      this.#resolve!(typeof fallback === 'function' ? fallback(error) : fallback);
-    } catch (fallbackError) {
-      this.#reject!(fallbackError);
-    }
+    if (fallback === undefined) this.#continuation.reject(error);
+    else
+      invoke(() => (typeof fallback === 'function' ? fallback(error) : fallback), this, this.#continuation);
   }
 
   #abort(reason: unknown): void {
