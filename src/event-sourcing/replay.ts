@@ -1,5 +1,6 @@
 import { abortableSleep, type Clock, type Rule, rules, systemClock, validateConfig } from '../core/index.js';
 import type { Event } from './event.js';
+import { batchesOf } from './event-batches.js';
 
 /** Options of `replayEvents`. */
 export interface ReplayOptions {
@@ -54,16 +55,22 @@ export async function replayEvents(
     const result = callback?.(event);
     return isThenable(result) ? result : undefined;
   };
-  if (Symbol.asyncIterator in events) {
+  const playAll = async (batch: Iterable<Event>): Promise<void> => {
+    for (const event of batch) {
+      const wait = play(event);
+      if (wait !== undefined) await wait;
+    }
+  };
+  const batches = batchesOf(events);
+  if (batches !== undefined) {
+    for await (const batch of batches) await playAll(batch);
+  } else if (Symbol.asyncIterator in events) {
     for await (const event of events) {
       const wait = play(event);
       if (wait !== undefined) await wait;
     }
   } else {
-    for (const event of events) {
-      const wait = play(event);
-      if (wait !== undefined) await wait;
-    }
+    await playAll(events);
   }
   return count;
 }

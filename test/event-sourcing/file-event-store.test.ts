@@ -124,6 +124,10 @@ describe('FileEventStore', () => {
       expect(await positions(store.iterateAll({ fromPosition: 5, maxCount: 4 }))).toEqual([5, 6, 7, 8]);
       expect(await positions(store.iterateAll({ fromPosition: 39 }))).toEqual([39, 40]);
       expect(await positions(store.iterateAll({ fromPosition: 41 }))).toEqual([]);
+      expect(await positions(store.iterateAll({ maxCount: 0 }))).toEqual([]);
+      expect(await positions(store.iterateAll({ fromPosition: 2, maxCount: 38 }))).toEqual(
+        Array.from({ length: 38 }, (_, i) => i + 2),
+      );
     });
 
     it('includes events appended while it runs, even those that left memory meanwhile', async () => {
@@ -150,6 +154,10 @@ describe('FileEventStore', () => {
         callback: (event) => seen.push(event.data.n),
       });
       expect([count, seen]).toEqual([2, [1, 2]]);
+      const limited = await store.replayEvents(store.iterateAll({ fromPosition: 2, maxCount: 5 }), {
+        speed: Number.POSITIVE_INFINITY,
+      });
+      expect(limited).toBe(1);
       await store.stop();
       await expect(positions(store.iterateAll())).rejects.toSatisfy(isEventStoreUnavailableError);
     });
@@ -184,6 +192,19 @@ describe('FileEventStore', () => {
       sizes.push((await stat((await segmentFiles(sub))[0]!)).size);
     }
     expect(sizes[0]!).toBeLessThan(sizes[1]! / 3);
+  });
+
+  it('reads back from disk commits that deflate far more than events usually do', async () => {
+    const store = make({ maxMemoryEvents: 0 });
+    await store.start();
+    const texts = ['a', 'b', 'c'].map((letter) => letter.repeat(200_000));
+    await store.appendToStream(
+      's',
+      texts.map((text) => change('a', { text })),
+    );
+    const [file] = await segmentFiles(dir.path);
+    expect((await stat(file!)).size).toBeLessThan(10_000);
+    expect((await store.readStream('s')).map((event) => event.data.text)).toEqual(texts);
   });
 
   describe('group commit', () => {

@@ -20,17 +20,20 @@ export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
   let crc = -1;
   let i = start;
   const t = table;
+  // Reads eight bytes as two little-endian words, whatever the alignment and the platform.
+  const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (const end8 = start + ((end - start) & ~7); i < end8; i += 8) {
-    const low = (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)) ^ crc;
+    const low = words.getInt32(i, true) ^ crc;
+    const high = words.getInt32(i + 4, true);
     crc =
       t[1792 + (low & 0xff)]! ^
       t[1536 + ((low >>> 8) & 0xff)]! ^
       t[1280 + ((low >>> 16) & 0xff)]! ^
       t[1024 + (low >>> 24)]! ^
-      t[768 + data[i + 4]!]! ^
-      t[512 + data[i + 5]!]! ^
-      t[256 + data[i + 6]!]! ^
-      t[data[i + 7]!]!;
+      t[768 + (high & 0xff)]! ^
+      t[512 + ((high >>> 8) & 0xff)]! ^
+      t[256 + ((high >>> 16) & 0xff)]! ^
+      t[high >>> 24]!;
   }
   for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return ~crc >>> 0;

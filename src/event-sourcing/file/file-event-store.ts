@@ -11,6 +11,7 @@ import {
 } from '../../core/index.js';
 import { EventStoreUnavailableError } from '../errors.js';
 import { Event, type EventInit, type RecordedEvent } from '../event.js';
+import { flattenBatches } from '../event-batches.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -264,7 +265,12 @@ export class FileEventStore implements EventStore {
    * @example
    * for await (const event of store.iterateAll({ fromPosition: checkpoint + 1 })) project(event);
    */
-  async *iterateAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent, void, undefined> {
+  iterateAll(options?: ReadAllOptions): AsyncGenerator<RecordedEvent, void, undefined> {
+    return flattenBatches(this.#batches(options));
+  }
+
+  // The log for `iterateAll`, a frame (or what memory holds) at a time.
+  async *#batches(options?: ReadAllOptions): AsyncGenerator<readonly RecordedEvent[], void, undefined> {
     const { fromPosition, maxCount } = readAllOptions(options);
     this.#assertStarted();
     let next = fromPosition;
@@ -272,16 +278,17 @@ export class FileEventStore implements EventStore {
     // Each pass reads from disk what the window no longer holds, which grows while reading.
     for (let boundary = this.#window.firstPosition; next < boundary; boundary = this.#window.firstPosition) {
       for await (const events of this.#log!.frames(boundary, { fromPosition: next })) {
-        for (const event of events) {
-          yield event;
-          if (--left === 0) return;
-        }
+        const taken = events.length > left ? events.slice(0, left) : events;
+        left -= taken.length;
+        if (taken.length > 0) yield taken;
+        if (left === 0) return;
         next = events.at(-1)!.globalPosition + 1;
       }
       next = Math.max(next, boundary);
       this.#assertStarted();
     }
-    for (const event of this.#window.fromPosition(next, left)) yield event;
+    const recent = this.#window.fromPosition(next, left);
+    if (recent.length > 0) yield recent;
   }
 
   async getEventsForActor(actorId: string, range?: TimeRange): Promise<RecordedEvent[]> {

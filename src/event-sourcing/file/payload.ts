@@ -28,6 +28,10 @@ const MIN_COMPRESSED_BYTES = 512;
 const ASYNC_COMPRESSION_BYTES = 64 * 1024;
 const deflateAsync = promisify(deflateRaw);
 const zlibOptions = { level: constants.Z_BEST_SPEED };
+// Events deflate about 4 to 5 times: room for 8 lets zlib inflate a payload into one buffer
+// instead of joining 16 KiB pieces, up to a bound on what one guess allocates.
+const INFLATE_RATIO = 8;
+const MAX_INFLATE_CHUNK = 4 * 1024 * 1024;
 
 /**
  * Serialises (and, when asked and worth it, compresses) the events of one commit; an
@@ -69,7 +73,10 @@ export async function encodePayload(
  * like corruption.
  */
 export function parsePayload(header: FrameHeader, payload: Buffer): Tuple[] {
-  const bytes = header.flags & FLAG_DEFLATE ? inflateRawSync(payload) : payload;
+  const bytes =
+    header.flags & FLAG_DEFLATE
+      ? inflateRawSync(payload, { chunkSize: inflateChunkSize(payload.length) })
+      : payload;
   const tuples = JSON.parse(bytes.toString('utf8')) as Tuple[];
   if (!Array.isArray(tuples) || tuples.length !== header.eventCount) {
     throw new Error(
@@ -77,6 +84,10 @@ export function parsePayload(header: FrameHeader, payload: Buffer): Tuple[] {
     );
   }
   return tuples;
+}
+
+function inflateChunkSize(compressedLength: number): number {
+  return Math.min(Math.max(compressedLength * INFLATE_RATIO, constants.Z_DEFAULT_CHUNK), MAX_INFLATE_CHUNK);
 }
 
 /** The events of parsed tuples `[from, to)`, the first tuple at `firstPosition`. */
