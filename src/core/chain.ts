@@ -125,8 +125,12 @@ export class Invocation<T> implements Chain<T> {
  * Runs `chain` from `position` and answers like a {@link SyncCapablePolicy}: synchronously
  * when it settled so, else with a promise.
  */
-export function settle<T>(chain: Chain<T>, position: number, context: PolicyContext): T | Promise<T> {
-  const settlement = new Settlement<T>();
+export function settle<T>(
+  chain: Chain<T>,
+  position: number,
+  context: PolicyContext,
+  settlement = new Settlement<T>(),
+): T | Promise<T> {
   try {
     chain.proceed(position, context, settlement);
   } finally {

@@ -6,6 +6,7 @@ import {
   invoke,
   isChainable,
   runChained,
+  Settlement,
   settle,
 } from './chain.js';
 
@@ -137,15 +138,17 @@ function linkOf(policy: Policy): Link {
 
 /**
  * One call through a pipeline: its policies by position, then the function, or, for a pipeline
- * nested in another, the rest of the outer chain.
+ * nested in another, the rest of the outer chain; and, at the top, where the call's outcome goes.
  */
-class PipelineRun<T> implements Chain<T> {
+class PipelineRun<T> extends Settlement<T> implements Chain<T> {
   constructor(
     readonly links: readonly Link[],
     readonly fn: PolicyFunction<T> | undefined,
     readonly outer: Chain<T> | undefined,
     readonly outerPosition: number,
-  ) {}
+  ) {
+    super();
+  }
 
   proceed(position: number, context: PolicyContext, continuation: Continuation<T>): void {
     const link = this.links[position];
@@ -179,7 +182,8 @@ export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
     if (this.#links.length === 0) return fn(contextFor(signal)) as T | Promise<T>;
-    return settle(new PipelineRun<T>(this.#links, fn, undefined, 0), 0, contextFor(signal));
+    const call = new PipelineRun<T>(this.#links, fn, undefined, 0);
+    return settle(call, 0, contextFor(signal), call);
   }
 
   [runChained]<T>(
