@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import Opossum from 'opossum';
-import { CircuitBreaker } from '../src/circuit-breaker/index.js';
+import { CircuitBreaker, CircuitState } from '../src/circuit-breaker/index.js';
 import { type BenchSuite, nsPerCall } from './harness.js';
 
 const succeed = async (): Promise<number> => 1;
@@ -31,13 +31,17 @@ cockatielOpen.isolate();
 const opossumOpen = new Opossum(succeed, { resetTimeout: 2_000_000_000 });
 opossumOpen.open();
 
-// A count window holds every outcome it may evict; one success in 50 keeps the rate below 1.
-const failing = (size: number) =>
-  new CircuitBreaker(`bench-failing-${size}`, {
+// A count window holds every outcome it may evict; one success in 50 keeps the rate below 1,
+// and the success recorded first keeps it there until the calls' own successes arrive.
+const failing = (size: number) => {
+  const breaker = new CircuitBreaker(`bench-failing-${size}`, {
     failureThreshold: Number.MAX_SAFE_INTEGER,
     failureRateThreshold: 1,
     slidingWindow: { type: 'count', size },
   });
+  breaker.recordSuccess();
+  return breaker;
+};
 const failing100 = failing(100);
 const failing10k = failing(10_000);
 const cockatielFailing = circuitBreaker(handleAll, {
@@ -63,6 +67,15 @@ async function warmNs(fn: () => unknown): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run++) best = Math.min(best, await nsPerCall(fn));
   return best;
+}
+
+// A failing call is measured only if every call went through a closed breaker.
+async function whileClosed(breaker: CircuitBreaker, fn: () => unknown): Promise<number> {
+  const ns = await warmNs(fn);
+  if (breaker.state !== CircuitState.CLOSED || breaker.getMetrics().rejections > 0) {
+    throw new Error(`${breaker.name} opened while measuring failing calls through a closed breaker`);
+  }
+  return ns;
 }
 
 // `node --expose-gc` provides gc(); without it, V8 can be asked for it at run time.
@@ -160,11 +173,13 @@ export const suites: readonly BenchSuite[] = [
       },
       {
         name: 'bulwark, window of 100',
-        measure: () => warmNs(() => mostlyFailing((ok) => failing100.execute(ok ? succeed : fail))),
+        measure: () =>
+          whileClosed(failing100, () => mostlyFailing((ok) => failing100.execute(ok ? succeed : fail))),
       },
       {
         name: 'bulwark, window of 10,000',
-        measure: () => warmNs(() => mostlyFailing((ok) => failing10k.execute(ok ? succeed : fail))),
+        measure: () =>
+          whileClosed(failing10k, () => mostlyFailing((ok) => failing10k.execute(ok ? succeed : fail))),
       },
       {
         name: 'cockatiel 3',
