@@ -121,19 +121,26 @@ export function runUnchained<T>(
   );
 }
 
-/** How one policy of a pipeline runs its part of a chain. */
-type Link = <T>(
-  chain: Chain<T>,
-  position: number,
-  context: PolicyContext,
-  continuation: Continuation<T>,
-) => void;
+/** A policy that only implements `execute`, taking its place in a chain. */
+class UnchainedPolicy implements ChainablePolicy {
+  constructor(readonly policy: Policy) {}
 
-function linkOf(policy: Policy): Link {
-  return isChainable(policy)
-    ? policy[runChained].bind(policy)
-    : (chain, position, context, continuation) =>
-        runUnchained(policy, chain, position, context, continuation);
+  execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
+    return this.policy.execute(fn, signal);
+  }
+
+  [runChained]<T>(
+    chain: Chain<T>,
+    position: number,
+    context: PolicyContext,
+    continuation: Continuation<T>,
+  ): void {
+    runUnchained(this.policy, chain, position, context, continuation);
+  }
+}
+
+function chainable(policy: Policy): ChainablePolicy {
+  return isChainable(policy) ? policy : new UnchainedPolicy(policy);
 }
 
 /**
@@ -142,7 +149,7 @@ function linkOf(policy: Policy): Link {
  */
 class PipelineRun<T> extends Settlement<T> implements Chain<T> {
   constructor(
-    readonly links: readonly Link[],
+    readonly policies: readonly ChainablePolicy[],
     readonly fn: PolicyFunction<T> | undefined,
     readonly outer: Chain<T> | undefined,
     readonly outerPosition: number,
@@ -151,8 +158,8 @@ class PipelineRun<T> extends Settlement<T> implements Chain<T> {
   }
 
   proceed(position: number, context: PolicyContext, continuation: Continuation<T>): void {
-    const link = this.links[position];
-    if (link !== undefined) link(this, position, context, continuation);
+    const policy = this.policies[position];
+    if (policy !== undefined) policy[runChained](this, position, context, continuation);
     else if (this.outer !== undefined) this.outer.proceed(this.outerPosition + 1, context, continuation);
     else invoke(this.fn!, context, continuation);
   }
@@ -162,7 +169,7 @@ class PipelineRun<T> extends Settlement<T> implements Chain<T> {
 export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
   /** The composed policies, outermost first. */
   readonly policies: readonly Policy[];
-  readonly #links: readonly Link[];
+  readonly #chained: readonly ChainablePolicy[];
 
   constructor(policies: readonly Policy[]) {
     policies.forEach((policy, index) => {
@@ -173,7 +180,7 @@ export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
       }
     });
     this.policies = Object.freeze([...policies]);
-    this.#links = policies.map(linkOf);
+    this.#chained = policies.map(chainable);
   }
 
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
@@ -181,8 +188,8 @@ export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
   }
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
-    if (this.#links.length === 0) return fn(contextFor(signal)) as T | Promise<T>;
-    const call = new PipelineRun<T>(this.#links, fn, undefined, 0);
+    if (this.#chained.length === 0) return fn(contextFor(signal)) as T | Promise<T>;
+    const call = new PipelineRun<T>(this.#chained, fn, undefined, 0);
     return settle(call, 0, contextFor(signal), call);
   }
 
@@ -192,7 +199,7 @@ export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
     context: PolicyContext,
     continuation: Continuation<T>,
   ): void {
-    new PipelineRun<T>(this.#links, undefined, chain, position).proceed(0, context, continuation);
+    new PipelineRun<T>(this.#chained, undefined, chain, position).proceed(0, context, continuation);
   }
 }
 
