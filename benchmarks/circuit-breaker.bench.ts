@@ -61,17 +61,9 @@ const mostlyFailing = async (run: (ok: boolean) => Promise<unknown>): Promise<vo
   }
 };
 
-// The machine may be shared: warm each case up, then keep the best median of three runs.
-async function warmNs(fn: () => unknown): Promise<number> {
-  await nsPerCall(fn);
-  let best = Number.POSITIVE_INFINITY;
-  for (let run = 0; run < 3; run++) best = Math.min(best, await nsPerCall(fn));
-  return best;
-}
-
 // A failing call is measured only if every call went through a closed breaker.
 async function whileClosed(breaker: CircuitBreaker, fn: () => unknown): Promise<number> {
-  const ns = await warmNs(fn);
+  const ns = await nsPerCall(fn);
   if (breaker.state !== CircuitState.CLOSED || breaker.getMetrics().rejections > 0) {
     throw new Error(`${breaker.name} opened while measuring failing calls through a closed breaker`);
   }
@@ -132,17 +124,17 @@ export const suites: readonly BenchSuite[] = [
     unit: 'ns/op',
     goal: 'bulwark ≤ 1.5× bare with slow-call detection off, ≤ 2.5× with the default config',
     rows: [
-      { name: 'bare await fn()', measure: () => warmNs(async () => await succeed()) },
+      { name: 'bare await fn()', measure: () => nsPerCall(async () => await succeed()) },
       {
         name: 'bulwark, slowCallDurationMs: Infinity',
-        measure: () => warmNs(async () => await lean.execute(succeed)),
+        measure: () => nsPerCall(async () => await lean.execute(succeed)),
       },
       {
         name: 'bulwark, default config',
-        measure: () => warmNs(async () => await defaults.execute(succeed)),
+        measure: () => nsPerCall(async () => await defaults.execute(succeed)),
       },
-      { name: 'cockatiel 3', measure: () => warmNs(async () => await cockatielClosed.execute(succeed)) },
-      { name: 'opossum 9', measure: () => warmNs(async () => await opossumClosed.fire()) },
+      { name: 'cockatiel 3', measure: () => nsPerCall(async () => await cockatielClosed.execute(succeed)) },
+      { name: 'opossum 9', measure: () => nsPerCall(async () => await opossumClosed.fire()) },
     ],
   },
   {
@@ -152,14 +144,14 @@ export const suites: readonly BenchSuite[] = [
     rows: [
       {
         name: 'bare async rejection',
-        measure: () => warmNs(async () => await fail().catch(swallow)),
+        measure: () => nsPerCall(async () => await fail().catch(swallow)),
       },
-      { name: 'bulwark', measure: () => warmNs(async () => await open.execute(succeed).catch(swallow)) },
+      { name: 'bulwark', measure: () => nsPerCall(async () => await open.execute(succeed).catch(swallow)) },
       {
         name: 'cockatiel 3',
-        measure: () => warmNs(async () => await cockatielOpen.execute(succeed).catch(swallow)),
+        measure: () => nsPerCall(async () => await cockatielOpen.execute(succeed).catch(swallow)),
       },
-      { name: 'opossum 9', measure: () => warmNs(async () => await opossumOpen.fire().catch(swallow)) },
+      { name: 'opossum 9', measure: () => nsPerCall(async () => await opossumOpen.fire().catch(swallow)) },
     ],
   },
   {
@@ -169,7 +161,7 @@ export const suites: readonly BenchSuite[] = [
     rows: [
       {
         name: 'bare async rejection',
-        measure: () => warmNs(() => mostlyFailing((ok) => (ok ? succeed() : fail()))),
+        measure: () => nsPerCall(() => mostlyFailing((ok) => (ok ? succeed() : fail()))),
       },
       {
         name: 'bulwark, window of 100',
@@ -183,9 +175,9 @@ export const suites: readonly BenchSuite[] = [
       },
       {
         name: 'cockatiel 3',
-        measure: () => warmNs(() => mostlyFailing((ok) => cockatielFailing.execute(ok ? succeed : fail))),
+        measure: () => nsPerCall(() => mostlyFailing((ok) => cockatielFailing.execute(ok ? succeed : fail))),
       },
-      { name: 'opossum 9', measure: () => warmNs(() => mostlyFailing((ok) => opossumFailing.fire(ok))) },
+      { name: 'opossum 9', measure: () => nsPerCall(() => mostlyFailing((ok) => opossumFailing.fire(ok))) },
     ],
   },
   {

@@ -13,17 +13,7 @@ import { type BenchSuite, nsPerCall } from './harness.js';
 
 const succeed = async (): Promise<number> => 1;
 
-// The first measurements after the benchmark files are imported read several times too slow:
-// repeat the baseline until two runs agree within 25%, and keep the last.
-async function bare(): Promise<number> {
-  let previous = await nsPerCall(async () => await succeed());
-  for (let run = 0; run < 5; run++) {
-    const current = await nsPerCall(async () => await succeed());
-    if (Math.abs(current - previous) <= 0.25 * previous) return current;
-    previous = current;
-  }
-  return previous;
-}
+const bare = () => nsPerCall(async () => await succeed());
 
 const bulwarkRetry = new RetryPolicy({ maxRetries: 3 });
 const cockatielRetryPolicy = cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() });
