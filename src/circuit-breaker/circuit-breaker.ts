@@ -8,6 +8,7 @@ import {
   type Disposable,
   EventEmitter,
   firstAttemptContext,
+  isThenable,
   type Listener,
   neverAbortedSignal,
   onAbort,
@@ -56,9 +57,6 @@ const NO_TIMING = Number.NEGATIVE_INFINITY;
 
 const Outcome = { Success: 0, Failure: 1, Ignored: 2 } as const;
 type Outcome = (typeof Outcome)[keyof typeof Outcome];
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 function matchesAny(error: unknown, classes: readonly ErrorClass[]): boolean {
   for (const errorClass of classes) if (error instanceof errorClass) return true;

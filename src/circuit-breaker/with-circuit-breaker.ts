@@ -1,6 +1,7 @@
 import {
   type CallSite,
   executeSyncCapable,
+  isThenable,
   type PassesSignal,
   type PolicyFaces,
   type PolicyFunction,
@@ -48,9 +49,6 @@ const schema: Schema<WithCircuitBreakerOptions> = {
   },
   passSignal: rules.boolean,
 };
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 
 /**
  * Runs every call of a method or function through a named breaker of a registry. The

@@ -1,6 +1,7 @@
 import {
   contextFor,
   executeSyncCapable,
+  isThenable,
   type PolicyContext,
   type PolicyFunction,
   rules,
@@ -77,8 +78,4 @@ export class FallbackPolicy<R = unknown> implements SyncCapablePolicy {
     const fallback = this.#fallback;
     return typeof fallback === 'function' ? (fallback as (error: unknown) => unknown)(error) : fallback;
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -1,19 +1,11 @@
-import type { Clock, EventEmitter, TimerHandle } from '../core/index.js';
+import { type Clock, type EventEmitter, isThenable, type TimerHandle } from '../core/index.js';
 import type { ActorClass, ActorContext } from './actor.js';
 import { ActorRef } from './actor-ref.js';
 import type { ActorSystem } from './actor-system.js';
 import { ChildStatus, LOCAL_NODE_ID, type RestartPolicy } from './constants.js';
 import { ActorStoppedError, HandlerTimeoutError } from './errors.js';
 import type { FailureInfo } from './failure.js';
-import {
-  bounded,
-  Detached,
-  isThenable,
-  killChildrenKey,
-  Refusal,
-  resumedKey,
-  stopChildrenKey,
-} from './internal.js';
+import { bounded, Detached, killChildrenKey, Refusal, resumedKey, stopChildrenKey } from './internal.js';
 import type { RestartBudget } from './restart-budget.js';
 import type { ClassSupervision } from './supervised.js';
 

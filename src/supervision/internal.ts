@@ -1,3 +1,5 @@
+import { isThenable } from '../core/index.js';
+
 /** The supervisor's own mailbox message that runs restarts once a backoff has elapsed. */
 export const RESTART_DUE = 'restart_due';
 
@@ -36,14 +38,6 @@ export function bounded(
     timer = clock.setTimeout(() => resolve(false), ms);
   });
   return Promise.race([settled, expired]).finally(() => clock.clearTimeout(timer));
-}
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 /** What a handler returns to reject an `ask` without counting as a failure (a refused request). */
