@@ -26,8 +26,8 @@ import { type ReplayOptions, replayEvents } from '../replay.js';
 import { Sequencer } from '../sequencer.js';
 import { FsyncMode } from './fsync-mode.js';
 import { acquireLock } from './lock-file.js';
-import { type Tuple, tupleEvents } from './payload.js';
 import { SegmentLog } from './segment-log.js';
+import { type Tuple, tupleEvents } from './tuple.js';
 
 /** Where damaged bytes were found in a file store, and what was wrong with them. */
 export interface CorruptionReport {

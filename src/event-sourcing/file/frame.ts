@@ -8,7 +8,8 @@ import { writeText } from './text-bytes.js';
  *   0  magic          u32  0x31455742 ("BWE1")
  *   4  payloadLength  u32
  *   8  eventCount     u32
- *  12  flags          u8   bit 0: payload is raw-deflate compressed
+ *  12  flags          u8   bit 0: payload is raw-deflate compressed;
+ *                          bit 1: payload is in the binary encoding, else JSON tuples
  *  13  reserved       3 bytes, zero
  *  16  firstPosition  u64  global position of the frame's first event
  *  24  payloadCrc     u32  CRC-32C of the payload
@@ -18,6 +19,7 @@ import { writeText } from './text-bytes.js';
 export const FRAME_MAGIC = 0x31455742;
 export const HEADER_SIZE = 32;
 export const FLAG_DEFLATE = 1;
+export const FLAG_BINARY = 2;
 const MAGIC_BYTES = [0x42, 0x57, 0x45, 0x31];
 
 /** A frame's header fields. */

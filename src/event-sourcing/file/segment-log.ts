@@ -3,8 +3,9 @@ import type { RecordedEvent } from '../event.js';
 import type { TimeRange } from '../event-store.js';
 import { encodeFrame, type FrameHeader, scanFrames } from './frame.js';
 import type { FsyncMode } from './fsync-mode.js';
-import { encodePayload, parsePayload, type Tuple, tupleEvents } from './payload.js';
+import { encodePayload, parsePayload } from './payload.js';
 import { newSegment, parseSegmentName, type Segment, syncDirectory } from './segments.js';
+import { type Tuple, tupleEvents } from './tuple.js';
 
 // Commits are cut into frames of about this many events, never splitting one append. Small
 // frames keep what a reader parses at once short-lived (young garbage is cheap; a frame of
