@@ -1,4 +1,12 @@
-import { abortableSleep, type Clock, type Rule, rules, systemClock, validateConfig } from '../core/index.js';
+import {
+  abortableSleep,
+  type Clock,
+  isThenable,
+  type Rule,
+  rules,
+  systemClock,
+  validateConfig,
+} from '../core/index.js';
 import type { Event } from './event.js';
 import { batchesOf } from './event-batches.js';
 
@@ -73,8 +81,4 @@ export async function replayEvents(
     await playAll(events);
   }
   return count;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
