@@ -112,15 +112,6 @@ export class Settlement<T> implements Continuation<T> {
   }
 }
 
-/** A chain of just a function, at every position. */
-export class Invocation<T> implements Chain<T> {
-  constructor(readonly fn: PolicyFunction<T>) {}
-
-  proceed(_position: number, context: PolicyContext, continuation: Continuation<T>): void {
-    invoke(this.fn, context, continuation);
-  }
-}
-
 /**
  * Runs `chain` from `position` and answers like a {@link SyncCapablePolicy}: synchronously
  * when it settled so, else with a promise.

@@ -4,7 +4,6 @@ export {
   type Chain,
   type ChainablePolicy,
   type Continuation,
-  Invocation,
   invoke,
   isThenable,
   runChained,

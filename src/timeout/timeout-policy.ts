@@ -4,7 +4,6 @@ import {
   type ChainablePolicy,
   type Clock,
   type Continuation,
-  Invocation,
   invoke,
   neverAbortedSignal,
   onAbort,
@@ -121,7 +120,7 @@ export class TimeoutPolicy implements ChainablePolicy {
   execute<T>(fn: PolicyFunction<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const settlement = new Settlement<T>();
-    new TimeoutCall<T>(this.#settings, signal, 1, settlement).run(new Invocation(fn), 0);
+    new TimeoutCall<T>(this.#settings, signal, 1, settlement).runFunction(fn);
     return settledPromise(settlement);
   }
 
@@ -189,12 +188,22 @@ class TimeoutCall<T> extends Deadline implements PolicyContext, Continuation<T> 
 
   /** Starts the clock and runs the rest of `chain`, this policy being at `position`. */
   run(chain: Chain<T>, position: number): void {
+    this.#start();
+    chain.proceed(position + 1, this, this);
+  }
+
+  /** Starts the clock and runs `fn`. */
+  runFunction(fn: PolicyFunction<T>): void {
+    this.#start();
+    invoke(fn, this, this);
+  }
+
+  #start(): void {
     const settings = this.#settings;
     this.#startedAt = attemptStart(settings.clock);
     if (settings.lane !== undefined) this.schedule(settings.lane, this.#startedAt);
     if (this.#parent !== undefined)
       this.#unlisten = onAbort(this.#parent, (reason) => this.#parentAborted(reason));
-    chain.proceed(position + 1, this, this);
   }
 
   /** Marks the call settled and releases its deadline and listener; `false` if it already was. */
