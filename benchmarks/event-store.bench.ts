@@ -120,10 +120,15 @@ async function replayRate(
     await writer.start();
     await appendRate(writer, total, 64, 64);
     await writer.stop();
-    // The first read warms the JIT and the page cache; the second is measured.
+    // The first read warms the JIT and the page cache; the best of the next three is kept,
+    // as for every timing: the machine may be shared, and interference only ever adds time.
     await read(storagePath);
-    const { count, ms } = await read(storagePath);
-    return count / (ms / 1000);
+    let best = 0;
+    for (let run = 0; run < 3; run++) {
+      const { count, ms } = await read(storagePath);
+      best = Math.max(best, count / (ms / 1000));
+    }
+    return best;
   });
 }
 
