@@ -33,17 +33,19 @@ opossumOpen.open();
 
 // A count window holds every outcome it may evict; one success in 50 keeps the rate below 1,
 // and the success recorded first keeps it there until the calls' own successes arrive.
-const failing = (size: number) => {
-  const breaker = new CircuitBreaker(`bench-failing-${size}`, {
+const failing = (size: number, slowCallDurationMs?: number) => {
+  const breaker = new CircuitBreaker(`bench-failing-${size}-${slowCallDurationMs}`, {
     failureThreshold: Number.MAX_SAFE_INTEGER,
     failureRateThreshold: 1,
     slidingWindow: { type: 'count', size },
+    slowCallDurationMs,
   });
   breaker.recordSuccess();
   return breaker;
 };
 const failing100 = failing(100);
 const failing10k = failing(10_000);
+const failingUntimed = failing(100, Number.POSITIVE_INFINITY);
 const cockatielFailing = circuitBreaker(handleAll, {
   halfOpenAfter: 60_000,
   breaker: new ConsecutiveBreaker(Number.MAX_SAFE_INTEGER),
@@ -172,6 +174,13 @@ export const suites: readonly BenchSuite[] = [
         name: 'bulwark, window of 10,000',
         measure: () =>
           whileClosed(failing10k, () => mostlyFailing((ok) => failing10k.execute(ok ? succeed : fail))),
+      },
+      {
+        name: 'bulwark, window of 100, slowCallDurationMs: Infinity',
+        measure: () =>
+          whileClosed(failingUntimed, () =>
+            mostlyFailing((ok) => failingUntimed.execute(ok ? succeed : fail)),
+          ),
       },
       {
         name: 'cockatiel 3',

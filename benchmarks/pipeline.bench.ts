@@ -25,6 +25,11 @@ const resilient = pipeline(
   new CircuitBreaker('bench-pipeline'),
   new TimeoutPolicy(1000),
 );
+const untimed = pipeline(
+  new RetryPolicy({ maxRetries: 3 }),
+  new CircuitBreaker('bench-pipeline-untimed', { slowCallDurationMs: Number.POSITIVE_INFINITY }),
+  new TimeoutPolicy(1000),
+);
 const cockatielResilient = wrap(
   cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }),
   circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
@@ -49,6 +54,10 @@ export const suites: readonly BenchSuite[] = [
       {
         name: 'bulwark pipeline(retry, breaker, timeout)',
         measure: () => nsPerCall(async () => await resilient.execute(succeed)),
+      },
+      {
+        name: 'bulwark, the breaker with slowCallDurationMs: Infinity',
+        measure: () => nsPerCall(async () => await untimed.execute(succeed)),
       },
       {
         name: 'cockatiel 3 wrap(retry, breaker, timeout)',
