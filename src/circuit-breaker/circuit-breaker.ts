@@ -1,4 +1,5 @@
 import {
+  abortOf,
   attemptStart,
   CallSignal,
   type Chain,
@@ -8,12 +9,14 @@ import {
   type Disposable,
   EventEmitter,
   firstAttemptContext,
+  hasLazySignal,
   isThenable,
   type Listener,
   neverAbortedSignal,
   onAbort,
   type PolicyContext,
   type PolicyFunction,
+  peekAbort,
   runChained,
   runSync,
   runUnchained,
@@ -72,16 +75,17 @@ class ChainedCall<T> implements Continuation<T> {
     readonly generation: number,
     readonly slot: number,
     readonly start: number,
+    readonly context: PolicyContext,
     readonly continuation: Continuation<T>,
   ) {}
 
   resolve(value: T): void {
-    this.breaker[settleChained](this.generation, this.slot, this.start, value, false);
+    this.breaker[settleChained](this, value, false);
     this.continuation.resolve(value);
   }
 
   reject(error: unknown): void {
-    this.breaker[settleChained](this.generation, this.slot, this.start, error, true);
+    this.breaker[settleChained](this, error, true);
     this.continuation.reject(error);
   }
 }
@@ -269,7 +273,13 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     context: PolicyContext,
     continuation: Continuation<T>,
   ): void {
-    if (this.#config.timeoutMs !== undefined || context.signal !== neverAbortedSignal) {
+    // A caller's signal is watched through `execute`; a signal built on first read (a timeout's
+    // outside this breaker) is only asked whether it aborted, so a closed breaker builds none.
+    const lazy = hasLazySignal(context);
+    if (
+      this.#config.timeoutMs !== undefined ||
+      (lazy ? this.#state !== CircuitState.CLOSED : context.signal !== neverAbortedSignal)
+    ) {
       runUnchained(this, chain, position, context, continuation);
       return;
     }
@@ -279,14 +289,31 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
       continuation.reject(openError(this.name, this.#retryAfterMs));
       return;
     }
+    const aborted = lazy ? context[peekAbort]() : undefined;
+    if (aborted !== undefined) {
+      continuation.reject(aborted.reason);
+      return;
+    }
     const generation = this.#generation;
     const start =
       this.#timed || metricsCallbacks !== undefined ? Math.floor(attemptStart(this.#clock)) : NO_TIMING;
-    chain.proceed(position + 1, context, new ChainedCall(this, generation, slot, start, continuation));
+    chain.proceed(
+      position + 1,
+      context,
+      new ChainedCall(this, generation, slot, start, context, continuation),
+    );
   }
 
-  [settleChained](generation: number, slot: number, start: number, value: unknown, threw: boolean): void {
-    this.#settle(generation, slot, start, value, threw, undefined);
+  [settleChained](call: ChainedCall<unknown>, value: unknown, threw: boolean): void {
+    const aborted = threw ? abortOf(call.context) : undefined;
+    this.#settle(
+      call.generation,
+      call.slot,
+      call.start,
+      value,
+      threw,
+      aborted && { aborted: true, ...aborted },
+    );
   }
 
   /** Runs `fn(...args)` through the breaker. */
@@ -599,7 +626,7 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     start: number,
     value: unknown,
     threw: boolean,
-    signal: AbortSignal | undefined,
+    signal: Pick<AbortSignal, 'aborted' | 'reason'> | undefined,
   ): void {
     const durationMs = this.#elapsed(start);
     if (!threw) {

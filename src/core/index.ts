@@ -26,6 +26,7 @@ export {
 export { type Disposable, toDisposable } from './disposable.js';
 export { BulwarkError, errorGuard, isBulwarkError, withoutStackTrace } from './errors.js';
 export { type Event, EventEmitter, type Listener } from './events.js';
+export { abortOf, hasLazySignal, type LazySignalContext, peekAbort } from './lazy-signal.js';
 export {
   getResilienceMetadata,
   type PolicyMetadata,
@@ -46,6 +47,7 @@ export {
   runSync,
   runUnchained,
   type SyncCapablePolicy,
+  withAttempt,
 } from './policy.js';
 export { MAX_TIMER_MS, type Rule, rules, type Schema, validateConfig } from './validate.js';
 export {

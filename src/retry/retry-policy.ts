@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import {
   type AnyClass,
   abortableSleep,
+  abortOf,
   type Chain,
   type ChainablePolicy,
   type Clock,
@@ -21,6 +22,7 @@ import {
   settle,
   systemClock,
   validateConfig,
+  withAttempt,
   withoutStackTrace,
 } from '../core/index.js';
 import { type CallOutcome, metricsCallbacks } from '../metrics/index.js';
@@ -153,7 +155,7 @@ class ChainedRetry<T> implements Continuation<T> {
     readonly policy: RetryPolicy,
     readonly chain: Chain<T>,
     readonly position: number,
-    readonly signal: AbortSignal | undefined,
+    readonly context: PolicyContext,
     readonly startedAt: number,
     readonly continuation: Continuation<T>,
   ) {}
@@ -238,20 +240,20 @@ export class RetryPolicy implements ChainablePolicy {
     context: PolicyContext,
     continuation: Continuation<T>,
   ): void {
-    const given = context.signal === neverAbortedSignal ? undefined : context.signal;
-    const own = this.#signal;
-    if (own !== undefined && given !== undefined && given !== own) {
+    if (this.#signal !== undefined) {
+      // A policy-wide signal is linked with the call's, which takes the signals themselves.
       runUnchained(this, chain, position, context, continuation);
       return;
     }
-    const signal = given ?? own;
-    if (signal?.aborted) {
-      continuation.reject(signal.reason);
+    // The context goes on as it is: a signal built on first read stays unbuilt unless a retry needs it.
+    const aborted = abortOf(context);
+    if (aborted !== undefined) {
+      continuation.reject(aborted.reason);
       return;
     }
     const startedAt = this.#start();
-    const call = new ChainedRetry(this, chain, position, signal, startedAt, continuation);
-    chain.proceed(position + 1, contextFor(signal, 1), call);
+    const call = new ChainedRetry(this, chain, position, context, startedAt, continuation);
+    chain.proceed(position + 1, context.attempt === 1 ? context : withAttempt(context, 1), call);
   }
 
   [succeeded](startedAt: number): void {
@@ -260,7 +262,9 @@ export class RetryPolicy implements ChainablePolicy {
 
   [firstAttemptFailed]<T>(error: unknown, call: ChainedRetry<T>): void {
     const { chain, position, continuation } = call;
-    this.#retry(error, (context) => settle(chain, position + 1, context), call.signal, call.startedAt).then(
+    const signal = call.context.signal;
+    const retried = (context: PolicyContext) => settle(chain, position + 1, context);
+    this.#retry(error, retried, signal === neverAbortedSignal ? undefined : signal, call.startedAt).then(
       (value) => continuation.resolve(value),
       (failure: unknown) => continuation.reject(failure),
     );

@@ -5,10 +5,12 @@ import {
   type Clock,
   type Continuation,
   invoke,
+  type LazySignalContext,
   neverAbortedSignal,
   onAbort,
   type PolicyContext,
   type PolicyFunction,
+  peekAbort,
   rules,
   runChained,
   type Schema,
@@ -144,7 +146,7 @@ function report(settings: TimeoutSettings, outcome: CallOutcome, startedAt: numb
  * One call under a {@link TimeoutPolicy}: the context its function gets, its deadline, and
  * the continuation of the function's outcome, passed on unless the deadline came first.
  */
-class TimeoutCall<T> extends Deadline implements PolicyContext, Continuation<T> {
+class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation<T> {
   readonly attempt: number;
   readonly #settings: TimeoutSettings;
   readonly #parent: AbortSignal | undefined;
@@ -179,11 +181,13 @@ class TimeoutCall<T> extends Deadline implements PolicyContext, Continuation<T> 
         return neverAbortedSignal;
       }
       this.#controller = new AbortController();
-      const aborted =
-        this.#abortReason ?? (this.#parent?.aborted ? { reason: this.#parent.reason } : undefined);
+      const aborted = this[peekAbort]();
       if (aborted !== undefined) this.#controller.abort(aborted.reason);
     }
     return this.#controller.signal;
+  }
+  [peekAbort](): { readonly reason: unknown } | undefined {
+    return this.#abortReason ?? (this.#parent?.aborted ? { reason: this.#parent.reason } : undefined);
   }
 
   /** Starts the clock and runs the rest of `chain`, this policy being at `position`. */

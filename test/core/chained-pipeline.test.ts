@@ -174,4 +174,41 @@ describe('a chained pipeline', () => {
     await clock.advance(10);
     await expect(result).resolves.toBe('late: TIMEOUT');
   });
+
+  it('builds no AbortController for a timeout outside a retry and a breaker unless the function reads it', async () => {
+    const Original = globalThis.AbortController;
+    let built = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        built++;
+      }
+    };
+    try {
+      const resilient = pipeline(
+        new TimeoutPolicy(1000),
+        new RetryPolicy({ maxRetries: 2 }),
+        new CircuitBreaker('chained-lazy'),
+      );
+      await resilient.execute(async () => 'no signal read');
+      expect(built).toBe(0);
+      await resilient.execute(async ({ signal }) => signal.aborted);
+      expect(built).toBe(1);
+    } finally {
+      globalThis.AbortController = Original;
+    }
+  });
+
+  it('lets a breaker inside a timeout ignore the call the timeout gave up on', async () => {
+    const clock = new VirtualClock();
+    const breaker = new CircuitBreaker('chained-outer-timeout', { clock });
+    const resilient = pipeline(new TimeoutPolicy({ ms: 100, clock }), breaker);
+    const { fn, seen } = hangingOn(1);
+    const result = resilient.execute(fn);
+    const settled = expect(result).rejects.toBeInstanceOf(TimeoutError);
+    await clock.advance(100);
+    await settled;
+    expect(seen[0]!.signal.reason).toBeInstanceOf(TimeoutError);
+    expect(breaker.getStatus()).toMatchObject({ calls: 0, failures: 0, ignored: 1 });
+  });
 });
