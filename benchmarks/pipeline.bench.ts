@@ -30,6 +30,11 @@ const untimed = pipeline(
   new CircuitBreaker('bench-pipeline-untimed', { slowCallDurationMs: Number.POSITIVE_INFINITY }),
   new TimeoutPolicy(1000),
 );
+const bounded = pipeline(
+  new TimeoutPolicy(1000),
+  new RetryPolicy({ maxRetries: 3 }),
+  new CircuitBreaker('bench-pipeline-bounded'),
+);
 const cockatielResilient = wrap(
   cockatielRetry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }),
   circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
@@ -54,6 +59,10 @@ export const suites: readonly BenchSuite[] = [
       {
         name: 'bulwark pipeline(retry, breaker, timeout)',
         measure: () => nsPerCall(async () => await resilient.execute(succeed)),
+      },
+      {
+        name: 'bulwark pipeline(timeout, retry, breaker)',
+        measure: () => nsPerCall(async () => await bounded.execute(succeed)),
       },
       {
         name: 'bulwark, the breaker with slowCallDurationMs: Infinity',
