@@ -1,4 +1,5 @@
 import {
+  abortOf,
   attemptStart,
   type Chain,
   type ChainablePolicy,
@@ -132,9 +133,19 @@ export class TimeoutPolicy implements ChainablePolicy {
     context: PolicyContext,
     continuation: Continuation<T>,
   ): void {
-    const signal = context.signal === neverAbortedSignal ? undefined : context.signal;
-    if (signal?.aborted) continuation.reject(signal.reason);
-    else new TimeoutCall<T>(this.#settings, signal, context.attempt, continuation).run(chain, position);
+    const aborted = abortOf(context);
+    if (aborted !== undefined) {
+      continuation.reject(aborted.reason);
+      return;
+    }
+    // Inside another timeout's call, this one listens to that call, not to a signal built for it.
+    const parent =
+      context instanceof TimeoutCall
+        ? (context as TimeoutCall<unknown>)
+        : context.signal === neverAbortedSignal
+          ? undefined
+          : context.signal;
+    new TimeoutCall<T>(this.#settings, parent, context.attempt, continuation).run(chain, position);
   }
 }
 
@@ -149,7 +160,10 @@ function report(settings: TimeoutSettings, outcome: CallOutcome, startedAt: numb
 class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation<T> {
   readonly attempt: number;
   readonly #settings: TimeoutSettings;
-  readonly #parent: AbortSignal | undefined;
+  // What aborts this call besides its deadline: the caller's signal, or a timeout's call around it.
+  readonly #parent: AbortSignal | TimeoutCall<unknown> | undefined;
+  // Timeouts' calls inside this one, aborted with it.
+  #inner: Set<TimeoutCall<unknown>> | undefined;
   readonly #continuation: Continuation<T>;
   #controller: AbortController | undefined;
   #abortReason: { reason: unknown } | undefined;
@@ -159,7 +173,7 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
 
   constructor(
     settings: TimeoutSettings,
-    parent: AbortSignal | undefined,
+    parent: AbortSignal | TimeoutCall<unknown> | undefined,
     attempt: number,
     continuation: Continuation<T>,
   ) {
@@ -187,7 +201,10 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
     return this.#controller.signal;
   }
   [peekAbort](): { readonly reason: unknown } | undefined {
-    return this.#abortReason ?? (this.#parent?.aborted ? { reason: this.#parent.reason } : undefined);
+    const parent = this.#parent;
+    if (this.#abortReason !== undefined || parent === undefined) return this.#abortReason;
+    if (parent instanceof TimeoutCall) return parent[peekAbort]();
+    return parent.aborted ? { reason: parent.reason } : undefined;
   }
 
   /** Starts the clock and runs the rest of `chain`, this policy being at `position`. */
@@ -206,8 +223,9 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
     const settings = this.#settings;
     this.#startedAt = attemptStart(settings.clock);
     if (settings.lane !== undefined) this.schedule(settings.lane, this.#startedAt);
-    if (this.#parent !== undefined)
-      this.#unlisten = onAbort(this.#parent, (reason) => this.#parentAborted(reason));
+    const parent = this.#parent;
+    if (parent instanceof TimeoutCall) (parent.#inner ??= new Set()).add(this as TimeoutCall<unknown>);
+    else if (parent !== undefined) this.#unlisten = onAbort(parent, (reason) => this.#parentAborted(reason));
   }
 
   /** Marks the call settled and releases its deadline and listener; `false` if it already was. */
@@ -215,7 +233,9 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
     if (this.#settled) return false;
     this.#settled = true;
     this.cancel();
-    this.#unlisten?.();
+    const parent = this.#parent;
+    if (parent instanceof TimeoutCall) parent.#inner?.delete(this as TimeoutCall<unknown>);
+    else this.#unlisten?.();
     return true;
   }
 
@@ -254,5 +274,6 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
   #abort(reason: unknown): void {
     this.#abortReason = { reason };
     this.#controller?.abort(reason);
+    if (this.#inner !== undefined) for (const inner of [...this.#inner]) inner.#parentAborted(reason);
   }
 }

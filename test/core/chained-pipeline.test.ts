@@ -194,6 +194,14 @@ describe('a chained pipeline', () => {
       expect(built).toBe(0);
       await resilient.execute(async ({ signal }) => signal.aborted);
       expect(built).toBe(1);
+      const perAttempt = pipeline(
+        new TimeoutPolicy(5000),
+        new RetryPolicy({ maxRetries: 2 }),
+        new CircuitBreaker('chained-lazy-nested'),
+        new TimeoutPolicy(1000),
+      );
+      await perAttempt.execute(async () => 'no signal read');
+      expect(built).toBe(1);
     } finally {
       globalThis.AbortController = Original;
     }
@@ -210,5 +218,24 @@ describe('a chained pipeline', () => {
     await settled;
     expect(seen[0]!.signal.reason).toBeInstanceOf(TimeoutError);
     expect(breaker.getStatus()).toMatchObject({ calls: 0, failures: 0, ignored: 1 });
+  });
+
+  it('aborts the attempt under way when a timeout around per-attempt timeouts expires', async () => {
+    const clock = new VirtualClock();
+    const resilient = pipeline(
+      new TimeoutPolicy({ ms: 150, clock }),
+      new RetryPolicy({ maxRetries: 5, baseDelayMs: 10, strategy: 'constant', jitter: false, clock }),
+      new TimeoutPolicy({ ms: 100, clock }),
+    );
+    const { fn, seen } = hangingOn(1, 2, 3, 4, 5, 6);
+    const result = resilient.execute(fn);
+    const settled = expect(result).rejects.toMatchObject({ code: 'TIMEOUT', timeoutMs: 150 });
+    await clock.advance(150);
+    await settled;
+    expect(seen.map(({ attempt }) => attempt)).toEqual([1, 2]);
+    expect(seen[0]!.signal.reason).toMatchObject({ timeoutMs: 100 });
+    expect(seen[1]!.signal.reason).toMatchObject({ timeoutMs: 150 });
+    await clock.advance(1000);
+    expect(seen).toHaveLength(2);
   });
 });
