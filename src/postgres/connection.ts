@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { rules } from '../core/index.js';
+import { EventStoreUnavailableError } from '../event-sourcing/index.js';
 
 /** How a Postgres store reaches the database: a connection string, or a pool the caller owns. */
 export interface PostgresConnectionConfig {
@@ -21,22 +22,53 @@ export const connectionSchema = {
   },
 } as const;
 
-/** The pool a store uses, and whether the store must end it. */
-export interface Connection {
+/** A store's way to the database: its pool, its schema, and whether the store is started. */
+export class Connection {
   readonly pool: pg.Pool;
+  /** Whether the store created the pool, and so ends it on `stop()`. */
   readonly owned: boolean;
   /** The quoted schema name, safe to put in SQL. */
   readonly schema: string;
-}
+  // The store's name in errors, e.g. 'The Postgres event store'.
+  readonly #store: string;
+  #started = false;
 
-/** @throws TypeError when neither or both of `connectionString` and `pool` are given. */
-export function connect(subject: string, config: PostgresConnectionConfig): Connection {
-  if ((config.connectionString === undefined) === (config.pool === undefined)) {
-    throw new TypeError(`${subject} needs exactly one of connectionString and pool`);
+  /** @throws TypeError when neither or both of `connectionString` and `pool` are given. */
+  constructor(subject: string, store: string, config: PostgresConnectionConfig) {
+    if ((config.connectionString === undefined) === (config.pool === undefined)) {
+      throw new TypeError(`${subject} needs exactly one of connectionString and pool`);
+    }
+    this.schema = pg.escapeIdentifier(config.schema ?? 'bulwark');
+    this.owned = config.pool === undefined;
+    this.pool = config.pool ?? new pg.Pool({ connectionString: config.connectionString });
+    this.#store = store;
   }
-  const schema = pg.escapeIdentifier(config.schema ?? 'bulwark');
-  if (config.pool !== undefined) return { pool: config.pool, owned: false, schema };
-  return { pool: new pg.Pool({ connectionString: config.connectionString }), owned: true, schema };
+
+  /**
+   * Creates the schema and runs `statements` (each idempotent) once, even when many processes
+   * start at the same moment; the store is started afterwards.
+   */
+  async start(statements: readonly string[]): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bulwark:schema:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      for (const statement of statements) await client.query(statement);
+    });
+    this.#started = true;
+  }
+
+  /** Ends the pool when the store created it; a pool given in the config is left open. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    if (this.owned) await this.pool.end();
+  }
+
+  /** @throws EventStoreUnavailableError before `start()` or after `stop()`. */
+  assertStarted(): void {
+    if (!this.#started)
+      throw new EventStoreUnavailableError(`${this.#store} is not started; call start() first`);
+  }
 }
 
 /** Runs `body` in one transaction on one connection; rolls back when it throws. */
@@ -59,13 +91,4 @@ export async function transaction<T>(pool: pg.Pool, body: (client: pg.PoolClient
   }
   client.release();
   return result;
-}
-
-/** Creates the schema and tables once, even when many processes start at the same moment. */
-export async function createSchema(connection: Connection, statements: readonly string[]): Promise<void> {
-  await transaction(connection.pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bulwark:schema:${connection.schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${connection.schema}`);
-    for (const statement of statements) await client.query(statement);
-  });
 }

@@ -8,7 +8,6 @@ import {
   Event,
   type EventInit,
   type EventStore,
-  EventStoreUnavailableError,
   ExpectedVersionConflictError,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -18,14 +17,7 @@ import {
 } from '../event-sourcing/index.js';
 import { readAllOptions, readStreamOptions, requireId, timeRange } from '../event-sourcing/read-options.js';
 import { replayEvents } from '../event-sourcing/replay.js';
-import {
-  type Connection,
-  connect,
-  connectionSchema,
-  createSchema,
-  type PostgresConnectionConfig,
-  transaction,
-} from './connection.js';
+import { Connection, connectionSchema, type PostgresConnectionConfig, transaction } from './connection.js';
 
 /** Options of {@link PostgresEventStore}. */
 export interface PostgresEventStoreConfig extends PostgresConnectionConfig {
@@ -81,19 +73,17 @@ const limit = (maxCount: number): number | null => (maxCount === Number.POSITIVE
 export class PostgresEventStore implements EventStore {
   readonly #connection: Connection;
   readonly #clock: Clock;
-  #started = false;
-
   /** @throws TypeError or RangeError naming the option when the config is invalid. */
   constructor(config: PostgresEventStoreConfig) {
     validateConfig('PostgresEventStoreConfig', config, { ...connectionSchema, clock: rules.clock });
-    this.#connection = connect('PostgresEventStoreConfig', config ?? {});
+    this.#connection = new Connection('PostgresEventStoreConfig', 'The Postgres event store', config ?? {});
     this.#clock = config?.clock ?? systemClock;
   }
 
   /** Creates the schema, the sequence, the tables and their indexes when missing. */
   async start(): Promise<void> {
     const s = this.#connection.schema;
-    await createSchema(this.#connection, [
+    await this.#connection.start([
       `CREATE SEQUENCE IF NOT EXISTS ${s}.global_position AS bigint`,
       `CREATE TABLE IF NOT EXISTS ${s}.streams (stream_id text PRIMARY KEY, version bigint NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${s}.events (
@@ -112,14 +102,11 @@ export class PostgresEventStore implements EventStore {
       `CREATE INDEX IF NOT EXISTS events_actor ON ${s}.events (actor_id, global_position)`,
       `CREATE INDEX IF NOT EXISTS events_correlation ON ${s}.events (correlation_id, global_position) WHERE correlation_id IS NOT NULL`,
     ]);
-    this.#started = true;
   }
 
   /** Ends the pool when the store created it; a pool given in the config is left open. */
-  async stop(): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
-    if (this.#connection.owned) await this.#connection.pool.end();
+  stop(): Promise<void> {
+    return this.#connection.stop();
   }
 
   appendEvent(event: Event | EventInit): Promise<RecordedEvent> {
@@ -134,7 +121,7 @@ export class PostgresEventStore implements EventStore {
     const expectedVersion = options.expectedVersion ?? 'any';
     validateAppend(streamId, events, expectedVersion);
     const given = events.map((event) => (event instanceof Event ? event : new Event(event)));
-    this.#assertStarted();
+    this.#connection.assertStarted();
     const s = this.#connection.schema;
     try {
       return await transaction(this.#connection.pool, async (client) => {
@@ -224,13 +211,8 @@ export class PostgresEventStore implements EventStore {
     return replayEvents(events, options, this.#clock);
   }
 
-  #assertStarted(): void {
-    if (!this.#started)
-      throw new EventStoreUnavailableError('The Postgres event store is not started; call start() first');
-  }
-
   async #select(where: string, values: unknown[]): Promise<RecordedEvent[]> {
-    this.#assertStarted();
+    this.#connection.assertStarted();
     const result = await this.#connection.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.#connection.schema}.events ${where}`,
       values,

@@ -1,19 +1,9 @@
 import type { QueryResultRow } from 'pg';
 import { type Clock, rules, systemClock, validateConfig } from '../core/index.js';
-import {
-  ActorStateSnapshot,
-  EventStoreUnavailableError,
-  type SnapshotStore,
-} from '../event-sourcing/index.js';
+import { ActorStateSnapshot, type SnapshotStore } from '../event-sourcing/index.js';
 import { requireId } from '../event-sourcing/read-options.js';
 import { retentionCutoff } from '../event-sourcing/snapshots/snapshot-store.js';
-import {
-  type Connection,
-  connect,
-  connectionSchema,
-  createSchema,
-  type PostgresConnectionConfig,
-} from './connection.js';
+import { Connection, connectionSchema, type PostgresConnectionConfig } from './connection.js';
 
 /** Options of {@link PostgresSnapshotStore}. */
 export interface PostgresSnapshotStoreConfig extends PostgresConnectionConfig {
@@ -42,18 +32,20 @@ interface SnapshotRow {
 export class PostgresSnapshotStore implements SnapshotStore {
   readonly #connection: Connection;
   readonly #clock: Clock;
-  #started = false;
-
   /** @throws TypeError or RangeError naming the option when the config is invalid. */
   constructor(config: PostgresSnapshotStoreConfig) {
     validateConfig('PostgresSnapshotStoreConfig', config, { ...connectionSchema, clock: rules.clock });
-    this.#connection = connect('PostgresSnapshotStoreConfig', config ?? {});
+    this.#connection = new Connection(
+      'PostgresSnapshotStoreConfig',
+      'The Postgres snapshot store',
+      config ?? {},
+    );
     this.#clock = config?.clock ?? systemClock;
   }
 
   /** Creates the schema and the snapshots table when missing. */
   async start(): Promise<void> {
-    await createSchema(this.#connection, [
+    await this.#connection.start([
       `CREATE TABLE IF NOT EXISTS ${this.#connection.schema}.snapshots (
         actor_id text NOT NULL,
         timestamp_ms double precision NOT NULL,
@@ -64,14 +56,11 @@ export class PostgresSnapshotStore implements SnapshotStore {
         metadata jsonb NOT NULL,
         PRIMARY KEY (actor_id, timestamp_ms, event_id))`,
     ]);
-    this.#started = true;
   }
 
   /** Ends the pool when the store created it; a pool given in the config is left open. */
-  async stop(): Promise<void> {
-    if (!this.#started) return;
-    this.#started = false;
-    if (this.#connection.owned) await this.#connection.pool.end();
+  stop(): Promise<void> {
+    return this.#connection.stop();
   }
 
   async saveSnapshot(snapshot: ActorStateSnapshot): Promise<void> {
@@ -127,9 +116,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
   }
 
   async #query<R extends object = Record<string, unknown>>(text: string, values: unknown[]) {
-    if (!this.#started) {
-      throw new EventStoreUnavailableError('The Postgres snapshot store is not started; call start() first');
-    }
+    this.#connection.assertStarted();
     return this.#connection.pool.query<R & QueryResultRow>(text, values);
   }
 }
