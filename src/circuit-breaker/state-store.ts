@@ -1,4 +1,4 @@
-import type { Rule } from '../core/index.js';
+import { type Rule, rules } from '../core/index.js';
 import type { CircuitState, StateChangeReason } from './circuit-state.js';
 
 /** A breaker's state as a store shares it between processes. */
@@ -70,11 +70,4 @@ export interface BreakerStateStore {
   attach(breaker: SharedBreaker): BreakerStateLink;
 }
 
-export const stateStoreRule: Rule = {
-  expected: 'a BreakerStateStore with attach(breaker)',
-  type: 'type',
-  test: (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Partial<BreakerStateStore>).attach === 'function',
-};
+export const stateStoreRule: Rule = rules.withMethods('a BreakerStateStore with attach(breaker)', 'attach');

@@ -17,6 +17,23 @@ function rule(expected: string, type: Rule['type'], test: (value: unknown) => bo
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && !Number.isNaN(value);
 
+/** A string that `pattern` matches. */
+function matching(expected: string, pattern: RegExp): Rule {
+  return rule(expected, 'type', (value) => typeof value === 'string' && pattern.test(value));
+}
+
+/** An object with a function under each of `methods`. */
+function withMethods(expected: string, ...methods: readonly string[]): Rule {
+  return rule(
+    expected,
+    'type',
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+  );
+}
+
 /** Building blocks for {@link validateConfig} schemas. */
 export const rules = {
   integer: (min: number, max = Number.MAX_SAFE_INTEGER): Rule =>
@@ -59,16 +76,14 @@ export const rules = {
   classes: rule('an array of classes', 'type', (value) =>
     Array.isArray(value) ? value.every((item) => typeof item === 'function') : false,
   ),
-  clock: rule('a Clock with now(), setTimeout() and clearTimeout()', 'type', (value) => {
-    const clock = value as Record<string, unknown> | null;
-    return (
-      typeof clock === 'object' &&
-      clock !== null &&
-      typeof clock.now === 'function' &&
-      typeof clock.setTimeout === 'function' &&
-      typeof clock.clearTimeout === 'function'
-    );
-  }),
+  matching,
+  withMethods,
+  clock: withMethods(
+    'a Clock with now(), setTimeout() and clearTimeout()',
+    'now',
+    'setTimeout',
+    'clearTimeout',
+  ),
   signal: rule('an AbortSignal', 'type', (value) => value instanceof AbortSignal),
   object: (expected: string): Rule =>
     rule(expected, 'type', (value) => typeof value === 'object' && value !== null && !Array.isArray(value)),

@@ -1,5 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
-import { type Schema, validateConfig } from '../core/index.js';
+import { rules, type Schema, validateConfig } from '../core/index.js';
 import { HealthStatus } from '../health/index.js';
 import {
   bucketsRule,
@@ -24,11 +24,10 @@ export interface OpenTelemetryMetricsOptions {
 }
 
 const schema: Schema<OpenTelemetryMetricsOptions> = {
-  namespace: {
-    expected: 'an instrument name prefix: a letter, then letters, digits, _, . or -',
-    type: 'type',
-    test: (value) => typeof value === 'string' && /^[a-zA-Z][a-zA-Z0-9_.-]*$/.test(value),
-  },
+  namespace: rules.matching(
+    'an instrument name prefix: a letter, then letters, digits, _, . or -',
+    /^[a-zA-Z][a-zA-Z0-9_.-]*$/,
+  ),
   buckets: bucketsRule,
 };
 

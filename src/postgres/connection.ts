@@ -15,11 +15,10 @@ export interface PostgresConnectionConfig {
 export const connectionSchema = {
   connectionString: rules.string,
   pool: rules.object('a pg.Pool'),
-  schema: {
-    expected: 'a Postgres identifier (letters, digits, _; not starting with a digit; at most 63 bytes)',
-    type: 'type',
-    test: (value: unknown) => typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value),
-  },
+  schema: rules.matching(
+    'a Postgres identifier (letters, digits, _; not starting with a digit; at most 63 bytes)',
+    /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+  ),
 } as const;
 
 /** A store's way to the database: its pool, its schema, and whether the store is started. */

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry, register } from 'prom-client';
-import { type Schema, validateConfig } from '../core/index.js';
+import { rules, type Schema, validateConfig } from '../core/index.js';
 import { HealthStatus } from '../health/index.js';
 import {
   bucketsRule,
@@ -31,18 +31,11 @@ export interface PrometheusMetricsOptions {
 }
 
 const schema: Schema<PrometheusMetricsOptions> = {
-  namespace: {
-    expected: 'a Prometheus name prefix: a letter or _, then letters, digits or _',
-    type: 'type',
-    test: (value: unknown) => typeof value === 'string' && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value),
-  },
-  registry: {
-    expected: 'a prom-client Registry',
-    type: 'type',
-    test: (value: unknown) =>
-      typeof (value as Registry | null)?.getSingleMetric === 'function' &&
-      typeof (value as Registry).registerMetric === 'function',
-  },
+  namespace: rules.matching(
+    'a Prometheus name prefix: a letter or _, then letters, digits or _',
+    /^[a-zA-Z_][a-zA-Z0-9_]*$/,
+  ),
+  registry: rules.withMethods('a prom-client Registry', 'getSingleMetric', 'registerMetric'),
   buckets: bucketsRule,
 };
 

@@ -54,12 +54,7 @@ export interface RedisBreakerStateStoreOptions {
   clock?: Clock | undefined;
 }
 
-const redisClient: Rule = {
-  expected: 'an ioredis client',
-  type: 'type',
-  test: (value) =>
-    typeof value === 'object' && value !== null && typeof (value as Partial<Redis>).evalsha === 'function',
-};
+const redisClient: Rule = rules.withMethods('an ioredis client', 'evalsha');
 
 const schema: Schema<RedisBreakerStateStoreOptions> = {
   client: redisClient,

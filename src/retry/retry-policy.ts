@@ -125,13 +125,7 @@ export const retryConfigSchema: Schema<RetryConfig> = {
   retryIf: rules.function,
   maxRetryTimeMs: rules.duration(0, { infinite: true }),
   onRetry: rules.function,
-  budget: {
-    expected: 'a RetryBudget',
-    type: 'type',
-    test: (value) =>
-      typeof (value as RetryBudget | null)?.recordCall === 'function' &&
-      typeof (value as RetryBudget).tryRetry === 'function',
-  },
+  budget: rules.withMethods('a RetryBudget', 'recordCall', 'tryRetry'),
   signal: rules.signal,
   clock: rules.clock,
   name: rules.string,
