@@ -211,6 +211,7 @@ export const suites: readonly BenchSuite[] = [
   {
     title: 'Event store appends (durable unless marked)',
     unit: 'events/s',
+    rounds: 1,
     higherIsBetter: true,
     goal: "FileEventStore with fsync 'batch' and concurrent appenders ≥ 100,000 events/s; PostgresEventStore in batches ≥ 10,000 events/s (reference documents: 10–20 µs to record an event)",
     rows: appendRows,
@@ -218,6 +219,7 @@ export const suites: readonly BenchSuite[] = [
   {
     title: 'Replay from disk',
     unit: 'events/s',
+    rounds: 1,
     higherIsBetter: true,
     goal: 'replay from disk ≥ 1,000,000 events/s (reference documents: up to 100,000 events/s)',
     rows: replayRows,

@@ -7,13 +7,6 @@ const url = process.env.BULWARK_REDIS_URL;
 const succeed = async (): Promise<number> => 1;
 const config = { slowCallDurationMs: Number.POSITIVE_INFINITY };
 
-async function bestOfThree(fn: () => unknown): Promise<number> {
-  await nsPerCall(fn);
-  let best = Number.POSITIVE_INFINITY;
-  for (let run = 0; run < 3; run++) best = Math.min(best, await nsPerCall(fn));
-  return best;
-}
-
 // The store lives only while its row is measured, so the benchmark process can exit.
 async function withStore<T>(measure: (store: RedisBreakerStateStore) => Promise<T>): Promise<T> {
   const store = new RedisBreakerStateStore({
@@ -68,14 +61,14 @@ export const suites: readonly BenchSuite[] =
           unit: 'ns/op',
           goal: 'a breaker sharing state through Redis costs the same as a local one on the closed path',
           rows: [
-            { name: 'bare await fn()', measure: () => bestOfThree(() => succeed()) },
-            { name: 'bulwark, local state', measure: () => bestOfThree(() => local.execute(succeed)) },
+            { name: 'bare await fn()', measure: () => nsPerCall(() => succeed()) },
+            { name: 'bulwark, local state', measure: () => nsPerCall(() => local.execute(succeed)) },
             {
               name: 'bulwark, RedisBreakerStateStore',
               measure: () =>
                 withStore((stateStore) => {
                   const shared = new CircuitBreaker('bench-redis-shared', { ...config, stateStore });
-                  return bestOfThree(() => shared.execute(succeed));
+                  return nsPerCall(() => shared.execute(succeed));
                 }),
             },
           ],
@@ -83,6 +76,7 @@ export const suites: readonly BenchSuite[] =
         {
           title: 'Circuit breaker with shared state: an open reaching another connection (median of 20)',
           unit: 'ms',
+          rounds: 1,
           goal: 'an open decided by one process is seen by the others within 100 ms',
           rows: [{ name: 'RedisBreakerStateStore, default sync interval', measure: openPropagationMs }],
         },
