@@ -10,6 +10,7 @@ import {
   contextFor,
   type Event,
   EventEmitter,
+  invoke,
   isBulwarkError,
   neverAbortedSignal,
   onAbort,
@@ -258,10 +259,8 @@ export class RetryPolicy implements ChainablePolicy {
     const { chain, position, continuation } = call;
     const signal = call.context.signal;
     const retried = (context: PolicyContext) => settle(chain, position + 1, context);
-    this.#retry(error, retried, signal === neverAbortedSignal ? undefined : signal, call.startedAt).then(
-      (value) => continuation.resolve(value),
-      (failure: unknown) => continuation.reject(failure),
-    );
+    const retrySignal = signal === neverAbortedSignal ? undefined : signal;
+    invoke(() => this.#retry(error, retried, retrySignal, call.startedAt), call.context, continuation);
   }
 
   async #executeLinked<T>(fn: PolicyFunction<T>, signal: AbortSignal, own: AbortSignal): Promise<T> {
