@@ -41,12 +41,10 @@ export interface SuiteResult {
 
 export async function runSuite(suite: BenchSuite): Promise<SuiteResult> {
   const better = suite.higherIsBetter ? Math.max : Math.min;
-  const values = suite.rows.map(() => Number.NaN);
+  const values = suite.rows.map(() => (suite.higherIsBetter ? 0 : Number.POSITIVE_INFINITY));
   for (let round = 0; round < (suite.rounds ?? 5); round++) {
-    for (const [index, row] of suite.rows.entries()) {
-      const value = await row.measure();
-      values[index] = round === 0 ? value : better(values[index] ?? value, value);
-    }
+    for (const [index, row] of suite.rows.entries())
+      values[index] = better(values[index]!, await row.measure());
   }
   return { suite, values };
 }
