@@ -1,3 +1,4 @@
+import { neverAbortedSignal } from './abort.js';
 import type { PolicyContext } from './policy.js';
 
 /**
@@ -21,5 +22,5 @@ export function hasLazySignal(context: PolicyContext): context is LazySignalCont
 export function abortOf(context: PolicyContext): { readonly reason: unknown } | undefined {
   if (hasLazySignal(context)) return context[peekAbort]();
   const signal = context.signal;
-  return signal.aborted ? { reason: signal.reason } : undefined;
+  return signal !== neverAbortedSignal && signal.aborted ? { reason: signal.reason } : undefined;
 }

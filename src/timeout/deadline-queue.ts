@@ -1,12 +1,27 @@
 import { type Clock, systemClock, type TimerHandle } from '../core/index.js';
 
 /**
+ * Something that must happen at a deadline unless it is cancelled first. Its lane links it
+ * in through the `deadline…` fields, which belong to the lane: entries are plain classes, not
+ * subclasses, as V8 builds instances of subclasses with declared fields at twice the cost.
+ */
+export interface DeadlineEntry {
+  /** The lane holding the entry, or `undefined` when it is in none. */
+  deadlineLane: DeadlineLane | undefined;
+  deadlineDueMs: number;
+  deadlinePrevious: DeadlineEntry | undefined;
+  deadlineNext: DeadlineEntry | undefined;
+  /** Runs when the deadline passes; the entry has already left its lane. */
+  expire(): void;
+}
+
+/**
  * A FIFO of deadlines that all lie the same `ms` after they were added. Since time only moves
  * forward, entries are in due order: adding and removing are O(1) and the earliest is the head.
  */
 export class DeadlineLane {
-  head: Deadline | undefined;
-  tail: Deadline | undefined;
+  head: DeadlineEntry | undefined;
+  tail: DeadlineEntry | undefined;
   /** Whether the scheduler looks at this lane when its timer fires. */
   watched = false;
 
@@ -14,64 +29,49 @@ export class DeadlineLane {
     readonly scheduler: DeadlineScheduler,
     readonly ms: number,
   ) {}
-}
 
-/** Something that must happen at a deadline unless it is cancelled first. */
-export abstract class Deadline {
-  #lane: DeadlineLane | undefined;
-  #dueMs = 0;
-  #previous: Deadline | undefined;
-  #next: Deadline | undefined;
-
-  /** Runs when the deadline passes; the entry has already left its lane. */
-  protected abstract expire(): void;
-
-  /** Adds this entry to `lane`, due `lane.ms` after `nowMs`. */
-  protected schedule(lane: DeadlineLane, nowMs: number): void {
-    this.#lane = lane;
-    this.#dueMs = nowMs + lane.ms;
-    this.#previous = lane.tail;
-    if (lane.tail === undefined) lane.head = this;
-    else lane.tail.#next = this;
-    lane.tail = this;
-    lane.scheduler.added(lane, this.#dueMs, nowMs);
+  /** Adds `entry`, due `ms` after `nowMs`. */
+  add(entry: DeadlineEntry, nowMs: number): void {
+    const tail = this.tail;
+    entry.deadlineLane = this;
+    entry.deadlineDueMs = nowMs + this.ms;
+    entry.deadlinePrevious = tail;
+    if (tail === undefined) this.head = entry;
+    else tail.deadlineNext = entry;
+    this.tail = entry;
+    this.scheduler.added(this, entry.deadlineDueMs, nowMs);
   }
 
-  /** Removes this entry from its lane, if it is still in one. */
-  protected cancel(): void {
-    const lane = this.#lane;
-    if (lane === undefined) return;
-    this.#unlink(lane);
-    lane.scheduler.removed();
+  /** Removes `entry` if it is still in this lane. */
+  cancel(entry: DeadlineEntry): void {
+    if (entry.deadlineLane !== this) return;
+    this.#unlink(entry);
+    this.scheduler.removed();
   }
 
-  #unlink(lane: DeadlineLane): void {
-    if (this.#previous === undefined) lane.head = this.#next;
-    else this.#previous.#next = this.#next;
-    if (this.#next === undefined) lane.tail = this.#previous;
-    else this.#next.#previous = this.#previous;
-    this.#lane = this.#previous = this.#next = undefined;
+  /** The due time of the earliest entry, or `Infinity` when the lane is empty. */
+  firstDue(): number {
+    return this.head === undefined ? Number.POSITIVE_INFINITY : this.head.deadlineDueMs;
   }
 
-  /** The due time of the lane's earliest entry, or `Infinity` when it is empty. */
-  static firstDue(lane: DeadlineLane): number {
-    return lane.head === undefined ? Number.POSITIVE_INFINITY : lane.head.#dueMs;
-  }
-
-  /** Removes the lane's entries due at or before `nowMs` and appends them to `into`; returns how many. */
-  static takeDue(lane: DeadlineLane, nowMs: number, into: Deadline[]): number {
+  /** Removes the entries due at or before `nowMs` and appends them to `into`; returns how many. */
+  takeDue(nowMs: number, into: DeadlineEntry[]): number {
     let count = 0;
-    for (let entry = lane.head; entry !== undefined && entry.#dueMs <= nowMs; entry = lane.head) {
-      entry.#unlink(lane);
+    for (let entry = this.head; entry !== undefined && entry.deadlineDueMs <= nowMs; entry = this.head) {
+      this.#unlink(entry);
       into.push(entry);
       count++;
     }
     return count;
   }
 
-  /** Runs an expired entry's action. */
-  static expire(entry: Deadline): void {
-    entry.expire();
+  #unlink(entry: DeadlineEntry): void {
+    const { deadlinePrevious: previous, deadlineNext: next } = entry;
+    if (previous === undefined) this.head = next;
+    else previous.deadlineNext = next;
+    if (next === undefined) this.tail = previous;
+    else next.deadlinePrevious = previous;
+    entry.deadlineLane = entry.deadlinePrevious = entry.deadlineNext = undefined;
   }
 }
 
@@ -90,6 +90,8 @@ export class DeadlineScheduler {
   readonly #keepArmed: boolean;
   #pending = 0;
   #timer: TimerHandle | undefined;
+  // Whether the timer keeps the process alive (see keepAlive).
+  #alive = false;
   #armedForMs = Number.POSITIVE_INFINITY;
   // Which global setTimeout armed the kept timer: test fake timers swap it, and a timer armed
   // by the other implementation may never fire.
@@ -104,17 +106,34 @@ export class DeadlineScheduler {
   }
 
   added(lane: DeadlineLane, dueMs: number, nowMs: number): void {
+    this.#pending++;
+    // Most deadlines land behind the one the timer is armed for, on a lane already watched.
+    if (
+      lane.watched &&
+      this.#alive &&
+      dueMs >= this.#armedForMs &&
+      this.#armedWith === globalThis.setTimeout
+    ) {
+      return;
+    }
+    this.#prepare(lane, dueMs, nowMs);
+  }
+
+  #prepare(lane: DeadlineLane, dueMs: number, nowMs: number): void {
     if (!lane.watched) {
       lane.watched = true;
       this.#lanes.add(lane);
     }
-    if (++this.#pending === 1) keepAlive(this.#timer, true);
+    if (!this.#alive) this.#keepAlive(true);
     if (dueMs < this.#armedForMs) this.#arm(dueMs, nowMs);
     else if (this.#keepArmed && this.#armedWith !== globalThis.setTimeout) this.#arm(this.#armedForMs, nowMs);
   }
 
   removed(): void {
-    if (--this.#pending > 0) return;
+    if (--this.#pending === 0) this.#idle();
+  }
+
+  #idle(): void {
     if (this.#keepArmed) {
       this.#releaseLater();
       return;
@@ -134,8 +153,13 @@ export class DeadlineScheduler {
 
   readonly #release = (): void => {
     this.#releaseQueued = false;
-    if (this.#pending === 0) keepAlive(this.#timer, false);
+    if (this.#pending === 0) this.#keepAlive(false);
   };
+
+  #keepAlive(alive: boolean): void {
+    keepAlive(this.#timer, alive);
+    this.#alive = alive && this.#timer !== undefined;
+  }
 
   #arm(dueMs: number, nowMs: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -143,33 +167,35 @@ export class DeadlineScheduler {
     this.#armedWith = globalThis.setTimeout;
     const generation = ++this.#generation;
     this.#timer = this.#clock.setTimeout(() => this.#fire(generation), Math.max(0, dueMs - nowMs));
-    keepAlive(this.#timer, this.#pending > 0);
+    this.#keepAlive(this.#pending > 0);
   }
 
   #disarm(): void {
     if (this.#timer === undefined) return;
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#alive = false;
     this.#armedForMs = Number.POSITIVE_INFINITY;
   }
 
   #fire(generation: number): void {
     if (generation !== this.#generation) return;
     this.#timer = undefined;
+    this.#alive = false;
     this.#armedForMs = Number.POSITIVE_INFINITY;
     const nowMs = this.#clock.now();
-    const due: Deadline[] = [];
+    const due: DeadlineEntry[] = [];
     let nextDueMs = Number.POSITIVE_INFINITY;
     for (const lane of this.#lanes) {
-      this.#pending -= Deadline.takeDue(lane, nowMs, due);
+      this.#pending -= lane.takeDue(nowMs, due);
       if (lane.head === undefined) {
         lane.watched = false;
         this.#lanes.delete(lane);
-      } else nextDueMs = Math.min(nextDueMs, Deadline.firstDue(lane));
+      } else nextDueMs = Math.min(nextDueMs, lane.firstDue());
     }
     if (nextDueMs !== Number.POSITIVE_INFINITY) this.#arm(nextDueMs, nowMs);
     // Expired entries run last: their actions may start calls that add deadlines.
-    for (const entry of due) Deadline.expire(entry);
+    for (const entry of due) entry.expire();
   }
 }
 

@@ -22,7 +22,7 @@ import {
   withoutStackTrace,
 } from '../core/index.js';
 import { type CallOutcome, metricsCallbacks } from '../metrics/index.js';
-import { Deadline, type DeadlineLane, deadlineLane } from './deadline-queue.js';
+import { type DeadlineEntry, type DeadlineLane, deadlineLane } from './deadline-queue.js';
 import { TimeoutError } from './errors.js';
 
 /** The value to answer with instead of a {@link TimeoutError}, or a function of that error building it. */
@@ -157,8 +157,12 @@ function report(settings: TimeoutSettings, outcome: CallOutcome, startedAt: numb
  * One call under a {@link TimeoutPolicy}: the context its function gets, its deadline, and
  * the continuation of the function's outcome, passed on unless the deadline came first.
  */
-class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation<T> {
+class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntry {
   readonly attempt: number;
+  deadlineLane: DeadlineLane | undefined;
+  deadlineDueMs = 0;
+  deadlinePrevious: DeadlineEntry | undefined;
+  deadlineNext: DeadlineEntry | undefined;
   readonly #settings: TimeoutSettings;
   // What aborts this call besides its deadline: the caller's signal, or a timeout's call around it.
   readonly #parent: AbortSignal | TimeoutCall<unknown> | undefined;
@@ -177,7 +181,6 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
     attempt: number,
     continuation: Continuation<T>,
   ) {
-    super();
     this.#settings = settings;
     this.#parent = parent;
     this.attempt = attempt;
@@ -222,21 +225,27 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
   #start(): void {
     const settings = this.#settings;
     this.#startedAt = attemptStart(settings.clock);
-    if (settings.lane !== undefined) this.schedule(settings.lane, this.#startedAt);
-    const parent = this.#parent;
+    settings.lane?.add(this, this.#startedAt);
+    if (this.#parent !== undefined) this.#watch(this.#parent);
+  }
+
+  #watch(parent: AbortSignal | TimeoutCall<unknown>): void {
     if (parent instanceof TimeoutCall) (parent.#inner ??= new Set()).add(this as TimeoutCall<unknown>);
-    else if (parent !== undefined) this.#unlisten = onAbort(parent, (reason) => this.#parentAborted(reason));
+    else this.#unlisten = onAbort(parent, (reason) => this.#parentAborted(reason));
   }
 
   /** Marks the call settled and releases its deadline and listener; `false` if it already was. */
   #finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    this.cancel();
-    const parent = this.#parent;
+    this.#settings.lane?.cancel(this);
+    if (this.#parent !== undefined) this.#unwatch(this.#parent);
+    return true;
+  }
+
+  #unwatch(parent: AbortSignal | TimeoutCall<unknown>): void {
     if (parent instanceof TimeoutCall) parent.#inner?.delete(this as TimeoutCall<unknown>);
     else this.#unlisten?.();
-    return true;
   }
 
   resolve(value: T): void {
@@ -258,7 +267,7 @@ class TimeoutCall<T> extends Deadline implements LazySignalContext, Continuation
     this.#continuation.reject(reason);
   }
 
-  protected expire(): void {
+  expire(): void {
     if (!this.#finish()) return;
     const settings = this.#settings;
     const error = withoutStackTrace(() => new TimeoutError(settings.ms, settings.message));
