@@ -187,6 +187,15 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
     this.#continuation = continuation;
   }
 
+  // Serialized and logged as the context its function sees, not as the deadline list it is in.
+  toJSON(): { attempt: number } {
+    return { attempt: this.attempt };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): { attempt: number } {
+    return this.toJSON();
+  }
+
   /** Created on first read: a call that never looks at its signal pays for no AbortController. */
   get signal(): AbortSignal {
     if (this.#controller === undefined) {

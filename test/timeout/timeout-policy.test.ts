@@ -1,4 +1,5 @@
 import { getEventListeners } from 'node:events';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { BulwarkError, type PolicyContext, systemClock } from '../../src/core/index.js';
@@ -237,6 +238,25 @@ describe('TimeoutPolicy', () => {
       ),
       { numRuns: 80 },
     );
+  });
+});
+
+describe('TimeoutPolicy context', () => {
+  it('logs and serializes as its attempt, not as the deadline list it shares with other calls', async () => {
+    const clock = new VirtualClock();
+    const policy = new TimeoutPolicy({ ms: 100, clock });
+    const work = pending<void>();
+    const seen: PolicyContext[] = [];
+    const calls = [0, 1, 2].map(() =>
+      policy.execute((ctx) => {
+        seen.push(ctx);
+        return work.promise;
+      }),
+    );
+    expect(JSON.parse(JSON.stringify(seen[1]))).toEqual({ attempt: 1 });
+    expect(inspect(seen[1])).toBe('{ attempt: 1 }');
+    work.resolve();
+    await Promise.all(calls);
   });
 });
 
