@@ -277,29 +277,8 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     // outside this breaker) is only asked whether it aborted, so a closed breaker builds none.
     const lazy = hasLazySignal(context);
     if (
-      this.#state !== CircuitState.CLOSED ||
       this.#config.timeoutMs !== undefined ||
-      (!lazy && context.signal !== neverAbortedSignal)
-    ) {
-      this.#runChainedGuarded(chain, position, context, continuation);
-      return;
-    }
-    const aborted = lazy ? context[peekAbort]() : undefined;
-    if (aborted !== undefined) continuation.reject(aborted.reason);
-    else this.#proceedChained(chain, position, context, continuation, NO_SLOT);
-  }
-
-  // The chained call of a breaker that is not closed, that times calls itself, or that was given a signal.
-  #runChainedGuarded<T>(
-    chain: Chain<T>,
-    position: number,
-    context: PolicyContext,
-    continuation: Continuation<T>,
-  ): void {
-    if (
-      this.#config.timeoutMs !== undefined ||
-      hasLazySignal(context) ||
-      context.signal !== neverAbortedSignal
+      (lazy ? this.#state !== CircuitState.CLOSED : context.signal !== neverAbortedSignal)
     ) {
       runUnchained(this, chain, position, context, continuation);
       return;
@@ -308,38 +287,31 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     if (slot === REJECTED) {
       this.#countRejection();
       continuation.reject(openError(this.name, this.#retryAfterMs));
-    } else this.#proceedChained(chain, position, context, continuation, slot);
-  }
-
-  #proceedChained<T>(
-    chain: Chain<T>,
-    position: number,
-    context: PolicyContext,
-    continuation: Continuation<T>,
-    slot: number,
-  ): void {
+      return;
+    }
+    const aborted = lazy ? context[peekAbort]() : undefined;
+    if (aborted !== undefined) {
+      continuation.reject(aborted.reason);
+      return;
+    }
+    const generation = this.#generation;
     const start =
       this.#timed || metricsCallbacks !== undefined ? Math.floor(attemptStart(this.#clock)) : NO_TIMING;
     chain.proceed(
       position + 1,
       context,
-      new ChainedCall(this, this.#generation, slot, start, context, continuation),
+      new ChainedCall(this, generation, slot, start, context, continuation),
     );
   }
 
   [settleChained](call: ChainedCall<unknown>, value: unknown, threw: boolean): void {
-    if (threw) this.#settleChainedFailure(call, value);
-    else this.#settle(call.generation, call.slot, call.start, value, false, undefined);
-  }
-
-  #settleChainedFailure(call: ChainedCall<unknown>, error: unknown): void {
-    const aborted = abortOf(call.context);
+    const aborted = threw ? abortOf(call.context) : undefined;
     this.#settle(
       call.generation,
       call.slot,
       call.start,
-      error,
-      true,
+      value,
+      threw,
       aborted && { aborted: true, ...aborted },
     );
   }
@@ -657,27 +629,15 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     signal: Pick<AbortSignal, 'aborted' | 'reason'> | undefined,
   ): void {
     const durationMs = this.#elapsed(start);
-    if (threw) {
-      this.#settleFailure(generation, slot, durationMs, value, signal);
-      return;
-    }
-    const isFailureResult = this.#config.isFailureResult;
-    const outcome = isFailureResult?.(value) ? Outcome.Failure : Outcome.Success;
-    this.#record(generation, slot, durationMs, outcome, FailureType.ERROR);
-  }
-
-  #settleFailure(
-    generation: number,
-    slot: number,
-    durationMs: number,
-    error: unknown,
-    signal: Pick<AbortSignal, 'aborted' | 'reason'> | undefined,
-  ): void {
-    if (signal?.aborted && error === signal.reason) {
+    if (!threw) {
+      const isFailureResult = this.#config.isFailureResult;
+      const outcome = isFailureResult?.(value) ? Outcome.Failure : Outcome.Success;
+      this.#record(generation, slot, durationMs, outcome, FailureType.ERROR);
+    } else if (signal?.aborted && value === signal.reason) {
       // The caller gave up: its decision, not the dependency's failure.
       this.#record(generation, slot, durationMs, Outcome.Ignored, FailureType.ERROR);
     } else {
-      this.#record(generation, slot, durationMs, this.#classify(error), failureTypeOf(error));
+      this.#record(generation, slot, durationMs, this.#classify(value), failureTypeOf(value));
     }
   }
 
@@ -690,67 +650,56 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
     return Outcome.Failure;
   }
 
-  // Runs after every call: its rare branches live in methods of their own, so the common one stays small.
   #record(generation: number, slot: number, durationMs: number, outcome: Outcome, type: FailureType): void {
     if (slot === UNTRACKED || this.#state === CircuitState.DISABLED) return;
+    const callbacks = metricsCallbacks;
+    const current = generation === this.#generation;
     if (outcome === Outcome.Ignored) {
-      this.#recordIgnored(generation, slot, durationMs);
+      this.#ignored++;
+      if (current) this.#release(slot);
+      callbacks?.callCompleted?.('circuit_breaker', this.name, 'ignored', durationMs);
       return;
     }
     const failed = outcome === Outcome.Failure;
     const slow = durationMs > this.#config.slowCallDurationMs;
     this.#calls++;
-    if (failed) this.#countFailure(type);
-    else {
+    if (failed) {
+      this.#failures++;
+      this.#consecutiveFailures++;
+      this.#lastFailureType = type;
+      if (type === FailureType.TIMEOUT) this.#timeouts++;
+    } else {
       this.#successes++;
       this.#consecutiveFailures = 0;
     }
     if (slow) this.#slowCalls++;
     this.#link?.recordOutcome(failed, slow);
-    this.#window.record(failed, slow, this.#config.windowType === 'time' ? this.#clock.now() : 0);
-    if (metricsCallbacks !== undefined) this.#reportCall(failed, type, durationMs);
-    // A late result (the state changed while the call ran) is counted but never moves the breaker.
-    if (generation !== this.#generation) return;
-    if (this.#state === CircuitState.CLOSED) this.#tripOnThreshold(failed);
-    else if (this.#state === CircuitState.HALF_OPEN) this.#judgeTrial(slot, failed || slow);
-  }
-
-  #recordIgnored(generation: number, slot: number, durationMs: number): void {
-    this.#ignored++;
-    if (generation === this.#generation) this.#release(slot);
-    metricsCallbacks?.callCompleted?.('circuit_breaker', this.name, 'ignored', durationMs);
-  }
-
-  #countFailure(type: FailureType): void {
-    this.#failures++;
-    this.#consecutiveFailures++;
-    this.#lastFailureType = type;
-    if (type === FailureType.TIMEOUT) this.#timeouts++;
-  }
-
-  #reportCall(failed: boolean, type: FailureType, durationMs: number): void {
-    const outcome = failed ? (type === FailureType.TIMEOUT ? 'timeout' : 'failure') : 'success';
-    metricsCallbacks?.callCompleted?.('circuit_breaker', this.name, outcome, durationMs);
-  }
-
-  #tripOnThreshold(failed: boolean): void {
-    this.#adaptive?.observe(failed);
     const window = this.#window;
-    if (failed && this.#consecutiveFailures >= this.#config.failureThreshold) {
-      this.#open('failure_threshold');
-    } else if (window.calls >= this.#config.minimumNumberOfCalls) {
-      if (window.failures / window.calls >= this.#failureRateThreshold(window.calls)) {
-        this.#open('failure_rate');
-      } else if (window.slowCalls / window.calls >= this.#config.slowCallRateThreshold) {
-        this.#open('slow_call_rate');
+    window.record(failed, slow, this.#config.windowType === 'time' ? this.#clock.now() : 0);
+    callbacks?.callCompleted?.(
+      'circuit_breaker',
+      this.name,
+      failed ? (type === FailureType.TIMEOUT ? 'timeout' : 'failure') : 'success',
+      durationMs,
+    );
+    // A late result (the state changed while the call ran) is counted but never moves the breaker.
+    if (!current) return;
+    if (this.#state === CircuitState.CLOSED) {
+      this.#adaptive?.observe(failed);
+      if (failed && this.#consecutiveFailures >= this.#config.failureThreshold) {
+        this.#open('failure_threshold');
+      } else if (window.calls >= this.#config.minimumNumberOfCalls) {
+        if (window.failures / window.calls >= this.#failureRateThreshold(window.calls)) {
+          this.#open('failure_rate');
+        } else if (window.slowCalls / window.calls >= this.#config.slowCallRateThreshold) {
+          this.#open('slow_call_rate');
+        }
       }
+    } else if (this.#state === CircuitState.HALF_OPEN) {
+      this.#release(slot);
+      if (failed || slow) this.#open('trial_failed');
+      else if (++this.#trialSuccesses >= this.#config.successThreshold) this.#close('trial_succeeded');
     }
-  }
-
-  #judgeTrial(slot: number, failedOrSlow: boolean): void {
-    this.#release(slot);
-    if (failedOrSlow) this.#open('trial_failed');
-    else if (++this.#trialSuccesses >= this.#config.successThreshold) this.#close('trial_succeeded');
   }
 
   #failureRateThreshold(calls: number): number {
@@ -759,11 +708,8 @@ export class CircuitBreaker implements SyncCapablePolicy, ChainablePolicy {
 
   // Decides whether a call may start; returns the slot it holds, or REJECTED with #retryAfterMs set.
   #admit(): number {
-    return this.#state === CircuitState.CLOSED ? NO_SLOT : this.#admitOutsideClosed();
-  }
-
-  #admitOutsideClosed(): number {
     switch (this.#state) {
+      case CircuitState.CLOSED:
       case CircuitState.METRICS_ONLY:
         return NO_SLOT;
       case CircuitState.DISABLED:

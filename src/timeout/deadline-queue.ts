@@ -42,9 +42,8 @@ export class DeadlineLane {
     this.scheduler.added(this, entry.deadlineDueMs, nowMs);
   }
 
-  /** Removes `entry` if it is still in this lane. */
+  /** Removes `entry`, which is in this lane. */
   cancel(entry: DeadlineEntry): void {
-    if (entry.deadlineLane !== this) return;
     this.#unlink(entry);
     this.scheduler.removed();
   }

@@ -247,7 +247,7 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
   #finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    this.#settings.lane?.cancel(this);
+    this.deadlineLane?.cancel(this);
     if (this.#parent !== undefined) this.#unwatch(this.#parent);
     return true;
   }
