@@ -56,9 +56,11 @@ export function invoke<T>(
   }
   if (isThenable(result)) {
     // Promise.resolve returns a native promise as is, and calls a foreign thenable's `then` safely.
+    // Bound methods cost less than closures: V8 builds them without a context and calls them
+    // without first linking their code.
     Promise.resolve(result).then(
-      (value) => continuation.resolve(value),
-      (error: unknown) => continuation.reject(error),
+      continuation.resolve.bind(continuation),
+      continuation.reject.bind(continuation),
     );
   } else continuation.resolve(result);
 }
@@ -76,19 +78,10 @@ const REJECTED = 2;
  * settled synchronously, or else a promise of it.
  */
 export class Settlement<T> implements Continuation<T> {
-  // Fields assigned in the constructor rather than declared: V8 builds instances of a subclass
-  // (a pipeline's run) with declared fields at twice the cost.
-  declare private state: number;
-  declare private value: unknown;
-  declare private settleFulfilled: ((value: T) => void) | undefined;
-  declare private settleRejected: ((error: unknown) => void) | undefined;
-
-  constructor() {
-    this.state = PENDING;
-    this.value = undefined;
-    this.settleFulfilled = undefined;
-    this.settleRejected = undefined;
-  }
+  private state = PENDING;
+  private value: unknown = undefined;
+  private settleFulfilled: ((value: T) => void) | undefined = undefined;
+  private settleRejected: ((error: unknown) => void) | undefined = undefined;
 
   resolve(value: T): void {
     if (this.settleFulfilled !== undefined) this.settleFulfilled(value);
@@ -125,12 +118,8 @@ export class Settlement<T> implements Continuation<T> {
  * Runs `chain` from `position` and answers like a {@link SyncCapablePolicy}: synchronously
  * when it settled so, else with a promise.
  */
-export function settle<T>(
-  chain: Chain<T>,
-  position: number,
-  context: PolicyContext,
-  settlement = new Settlement<T>(),
-): T | Promise<T> {
+export function settle<T>(chain: Chain<T>, position: number, context: PolicyContext): T | Promise<T> {
+  const settlement = new Settlement<T>();
   try {
     chain.proceed(position, context, settlement);
   } finally {

@@ -6,7 +6,6 @@ import {
   invoke,
   isChainable,
   runChained,
-  Settlement,
   settle,
 } from './chain.js';
 
@@ -147,15 +146,13 @@ function chainable(policy: Policy): ChainablePolicy {
  * One call through a pipeline: its policies by position, then the function, or, for a pipeline
  * nested in another, the rest of the outer chain; and, at the top, where the call's outcome goes.
  */
-class PipelineRun<T> extends Settlement<T> implements Chain<T> {
+class PipelineRun<T> implements Chain<T> {
   constructor(
     readonly policies: readonly ChainablePolicy[],
     readonly fn: PolicyFunction<T> | undefined,
     readonly outer: Chain<T> | undefined,
     readonly outerPosition: number,
-  ) {
-    super();
-  }
+  ) {}
 
   proceed(position: number, context: PolicyContext, continuation: Continuation<T>): void {
     const policy = this.policies[position];
@@ -189,8 +186,7 @@ export class Pipeline implements SyncCapablePolicy, ChainablePolicy {
 
   [runSync]<T>(fn: PolicyFunction<T>, signal?: AbortSignal): T | Promise<T> {
     if (this.#chained.length === 0) return fn(contextFor(signal)) as T | Promise<T>;
-    const call = new PipelineRun<T>(this.#chained, fn, undefined, 0);
-    return settle(call, 0, contextFor(signal), call);
+    return settle(new PipelineRun<T>(this.#chained, fn, undefined, 0), 0, contextFor(signal));
   }
 
   [runChained]<T>(

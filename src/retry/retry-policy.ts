@@ -151,7 +151,7 @@ class ChainedRetry<T> implements Continuation<T> {
     readonly chain: Chain<T>,
     readonly position: number,
     readonly context: PolicyContext,
-    readonly startedAt: number,
+    readonly startedAt: number | undefined,
     readonly continuation: Continuation<T>,
   ) {}
 
@@ -251,7 +251,7 @@ export class RetryPolicy implements ChainablePolicy {
     chain.proceed(position + 1, context.attempt === 1 ? context : withAttempt(context, 1), call);
   }
 
-  [succeeded](startedAt: number): void {
+  [succeeded](startedAt: number | undefined): void {
     this.#completed('success', startedAt);
   }
 
@@ -287,7 +287,7 @@ export class RetryPolicy implements ChainablePolicy {
     }
     // A success passes through the first attempt's promise with no handler of the policy's own.
     return Promise.resolve(result).then(
-      Number.isNaN(startedAt)
+      startedAt === undefined
         ? undefined
         : (value) => {
             this.#completed('success', startedAt);
@@ -297,20 +297,20 @@ export class RetryPolicy implements ChainablePolicy {
     );
   }
 
-  /** Counts the call and returns when it started, or `NaN` when nothing needs to know. */
-  #start(): number {
+  /** Counts the call and returns when it started, or `undefined` when nothing needs to know. */
+  #start(): number | undefined {
     this.#budget?.recordCall();
     // The clock is read only when something needs the call's start: metrics or a time limit.
     return metricsCallbacks?.callCompleted !== undefined || this.#maxRetryTimeMs !== Number.POSITIVE_INFINITY
       ? this.#clock.now()
-      : Number.NaN;
+      : undefined;
   }
 
   async #retry<T>(
     firstError: unknown,
     fn: PolicyFunction<T>,
     signal: AbortSignal | undefined,
-    startedAt: number,
+    startedAt: number | undefined,
   ): Promise<T> {
     const backoff = new Backoff(this.#backoff);
     let attempts = 1;
@@ -367,11 +367,8 @@ export class RetryPolicy implements ChainablePolicy {
   }
 
   /** Whether a retry after `delayMs` would start past `maxRetryTimeMs`. */
-  #pastTimeLimit(startedAt: number, delayMs: number): boolean {
-    return (
-      this.#maxRetryTimeMs !== Number.POSITIVE_INFINITY &&
-      this.#clock.now() + delayMs - startedAt > this.#maxRetryTimeMs
-    );
+  #pastTimeLimit(startedAt: number | undefined, delayMs: number): boolean {
+    return startedAt !== undefined && this.#clock.now() + delayMs - startedAt > this.#maxRetryTimeMs;
   }
 
   #exhausted(attempts: number, lastError: unknown): RetryExhaustedError {
@@ -379,8 +376,8 @@ export class RetryPolicy implements ChainablePolicy {
     return new RetryExhaustedError(attempts, lastError);
   }
 
-  #completed(outcome: CallOutcome, startedAt: number): void {
-    if (Number.isNaN(startedAt)) return;
+  #completed(outcome: CallOutcome, startedAt: number | undefined): void {
+    if (startedAt === undefined) return;
     metricsCallbacks?.callCompleted?.('retry', this.name, outcome, this.#clock.now() - startedAt);
   }
 }

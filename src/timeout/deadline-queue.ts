@@ -129,25 +129,21 @@ export class DeadlineScheduler {
   }
 
   removed(): void {
-    if (--this.#pending === 0) this.#idle();
+    // Calls awaited one after another would ref and unref the timer on every call, two native
+    // calls each time: on the system clock the timer is let go once the current turn of the
+    // event loop is over.
+    if (--this.#pending === 0 && !this.#releaseQueued) this.#idle();
   }
 
   #idle(): void {
     if (this.#keepArmed) {
-      this.#releaseLater();
+      this.#releaseQueued = true;
+      setImmediate(this.#release);
       return;
     }
     this.#disarm();
     for (const lane of this.#lanes) lane.watched = false;
     this.#lanes.clear();
-  }
-
-  // Calls awaited one after another would ref and unref the timer on every call, two native
-  // calls each time: the timer is let go once the current turn of the event loop is over.
-  #releaseLater(): void {
-    if (this.#releaseQueued) return;
-    this.#releaseQueued = true;
-    setImmediate(this.#release);
   }
 
   readonly #release = (): void => {
