@@ -368,7 +368,11 @@ export class RetryPolicy implements ChainablePolicy {
 
   /** Whether a retry after `delayMs` would start past `maxRetryTimeMs`. */
   #pastTimeLimit(startedAt: number | undefined, delayMs: number): boolean {
-    return startedAt !== undefined && this.#clock.now() + delayMs - startedAt > this.#maxRetryTimeMs;
+    return (
+      this.#maxRetryTimeMs !== Number.POSITIVE_INFINITY &&
+      startedAt !== undefined &&
+      this.#clock.now() + delayMs - startedAt > this.#maxRetryTimeMs
+    );
   }
 
   #exhausted(attempts: number, lastError: unknown): RetryExhaustedError {
