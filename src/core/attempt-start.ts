@@ -6,15 +6,16 @@ import type { Clock } from './clock.js';
  * own. The reading is dropped before any code outside the chained policies runs.
  */
 let readingClock: Clock | undefined;
-let readingMs = 0;
+// The reading is kept as a raw double: a module variable would box it in a new number each time.
+const reading = new Float64Array(1);
 
 /** The start of the attempt being set up, read from `clock` once per setup. */
 export function attemptStart(clock: Clock): number {
   if (readingClock !== clock) {
     readingClock = clock;
-    readingMs = clock.now();
+    reading[0] = clock.now();
   }
-  return readingMs;
+  return reading[0]!;
 }
 
 /** Ends the setup: the next {@link attemptStart} reads the clock again. */

@@ -8,7 +8,8 @@ import { type Clock, systemClock, type TimerHandle } from '../core/index.js';
 export interface DeadlineEntry {
   /** The lane holding the entry, or `undefined` when it is in none. */
   deadlineLane: DeadlineLane | undefined;
-  deadlineDueMs: number;
+  /** When the entry started waiting, set before it is added: it is due its lane's `ms` later. */
+  readonly startedAtMs: number;
   deadlinePrevious: DeadlineEntry | undefined;
   deadlineNext: DeadlineEntry | undefined;
   /** Runs when the deadline passes; the entry has already left its lane. */
@@ -30,16 +31,15 @@ export class DeadlineLane {
     readonly ms: number,
   ) {}
 
-  /** Adds `entry`, due `ms` after `nowMs`. */
-  add(entry: DeadlineEntry, nowMs: number): void {
+  /** Adds `entry`, due `ms` after it started waiting. */
+  add(entry: DeadlineEntry): void {
     const tail = this.tail;
     entry.deadlineLane = this;
-    entry.deadlineDueMs = nowMs + this.ms;
     entry.deadlinePrevious = tail;
     if (tail === undefined) this.head = entry;
     else tail.deadlineNext = entry;
     this.tail = entry;
-    this.scheduler.added(this, entry.deadlineDueMs, nowMs);
+    this.scheduler.added(this, entry.startedAtMs + this.ms, entry.startedAtMs);
   }
 
   /** Removes `entry`, which is in this lane. */
@@ -50,13 +50,17 @@ export class DeadlineLane {
 
   /** The due time of the earliest entry, or `Infinity` when the lane is empty. */
   firstDue(): number {
-    return this.head === undefined ? Number.POSITIVE_INFINITY : this.head.deadlineDueMs;
+    return this.head === undefined ? Number.POSITIVE_INFINITY : this.head.startedAtMs + this.ms;
   }
 
   /** Removes the entries due at or before `nowMs` and appends them to `into`; returns how many. */
   takeDue(nowMs: number, into: DeadlineEntry[]): number {
     let count = 0;
-    for (let entry = this.head; entry !== undefined && entry.deadlineDueMs <= nowMs; entry = this.head) {
+    for (
+      let entry = this.head;
+      entry !== undefined && entry.startedAtMs + this.ms <= nowMs;
+      entry = this.head
+    ) {
       this.#unlink(entry);
       into.push(entry);
       count++;

@@ -159,8 +159,8 @@ function report(settings: TimeoutSettings, outcome: CallOutcome, startedAt: numb
  */
 class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntry {
   readonly attempt: number;
+  startedAtMs = 0;
   deadlineLane: DeadlineLane | undefined;
-  deadlineDueMs = 0;
   deadlinePrevious: DeadlineEntry | undefined;
   deadlineNext: DeadlineEntry | undefined;
   readonly #settings: TimeoutSettings;
@@ -171,7 +171,6 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
   readonly #continuation: Continuation<T>;
   #controller: AbortController | undefined;
   #abortReason: { reason: unknown } | undefined;
-  #startedAt = 0;
   #settled = false;
   #unlisten: (() => void) | undefined;
 
@@ -233,8 +232,8 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
 
   #start(): void {
     const settings = this.#settings;
-    this.#startedAt = attemptStart(settings.clock);
-    settings.lane?.add(this, this.#startedAt);
+    this.startedAtMs = attemptStart(settings.clock);
+    settings.lane?.add(this);
     if (this.#parent !== undefined) this.#watch(this.#parent);
   }
 
@@ -259,20 +258,20 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
 
   resolve(value: T): void {
     if (!this.#finish()) return;
-    report(this.#settings, 'success', this.#startedAt);
+    report(this.#settings, 'success', this.startedAtMs);
     this.#continuation.resolve(value);
   }
 
   reject(error: unknown): void {
     if (!this.#finish()) return;
-    report(this.#settings, 'failure', this.#startedAt);
+    report(this.#settings, 'failure', this.startedAtMs);
     this.#continuation.reject(error);
   }
 
   #parentAborted(reason: unknown): void {
     if (!this.#finish()) return;
     this.#abort(reason);
-    report(this.#settings, 'failure', this.#startedAt);
+    report(this.#settings, 'failure', this.startedAtMs);
     this.#continuation.reject(reason);
   }
 
@@ -280,8 +279,8 @@ class TimeoutCall<T> implements LazySignalContext, Continuation<T>, DeadlineEntr
     if (!this.#finish()) return;
     const settings = this.#settings;
     const error = withoutStackTrace(() => new TimeoutError(settings.ms, settings.message));
-    metricsCallbacks?.timeoutOccurred?.(settings.name, settings.clock.now() - this.#startedAt);
-    report(settings, settings.fallback === undefined ? 'timeout' : 'fallback', this.#startedAt);
+    metricsCallbacks?.timeoutOccurred?.(settings.name, settings.clock.now() - this.startedAtMs);
+    report(settings, settings.fallback === undefined ? 'timeout' : 'fallback', this.startedAtMs);
     this.#abort(error);
     const fallback = settings.fallback;
     if (fallback === undefined) this.#continuation.reject(error);
