@@ -78,38 +78,38 @@ const REJECTED = 2;
  * settled synchronously, or else a promise of it.
  */
 export class Settlement<T> implements Continuation<T> {
-  private state = PENDING;
-  private value: unknown = undefined;
-  private settleFulfilled: ((value: T) => void) | undefined = undefined;
-  private settleRejected: ((error: unknown) => void) | undefined = undefined;
+  #state = PENDING;
+  #value: unknown;
+  #resolve: ((value: T) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
   resolve(value: T): void {
-    if (this.settleFulfilled !== undefined) this.settleFulfilled(value);
-    else if (this.state === PENDING) {
-      this.state = FULFILLED;
-      this.value = value;
+    if (this.#resolve !== undefined) this.#resolve(value);
+    else if (this.#state === PENDING) {
+      this.#state = FULFILLED;
+      this.#value = value;
     }
   }
 
   reject(error: unknown): void {
-    if (this.settleRejected !== undefined) this.settleRejected(error);
-    else if (this.state === PENDING) {
-      this.state = REJECTED;
-      this.value = error;
+    if (this.#reject !== undefined) this.#reject(error);
+    else if (this.#state === PENDING) {
+      this.#state = REJECTED;
+      this.#value = error;
     }
   }
 
   /** Call after the synchronous part of the run: its value, its error thrown, or a promise of the rest. */
   result(): T | Promise<T> {
-    if (this.state === FULFILLED) return this.value as T;
-    if (this.state === REJECTED) throw this.value;
+    if (this.#state === FULFILLED) return this.#value as T;
+    if (this.#state === REJECTED) throw this.#value;
     awaited = this as Settlement<unknown>;
     return new Promise<T>(Settlement.#capture);
   }
 
   static #capture(resolve: (value: any) => void, reject: (error: unknown) => void): void {
-    awaited!.settleFulfilled = resolve;
-    awaited!.settleRejected = reject;
+    awaited!.#resolve = resolve;
+    awaited!.#reject = reject;
     awaited = undefined;
   }
 }
