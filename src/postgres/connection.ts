@@ -24,8 +24,8 @@ export const connectionSchema = {
 /** A store's way to the database: its pool, its schema, and whether the store is started. */
 export class Connection {
   readonly pool: pg.Pool;
-  /** Whether the store created the pool, and so ends it on `stop()`. */
-  readonly owned: boolean;
+  // Whether the store created the pool, and so ends it on `stop()`.
+  readonly #owned: boolean;
   /** The quoted schema name, safe to put in SQL. */
   readonly schema: string;
   // The store's name in errors, e.g. 'The Postgres event store'.
@@ -38,7 +38,7 @@ export class Connection {
       throw new TypeError(`${subject} needs exactly one of connectionString and pool`);
     }
     this.schema = pg.escapeIdentifier(config.schema ?? 'bulwark');
-    this.owned = config.pool === undefined;
+    this.#owned = config.pool === undefined;
     this.pool = config.pool ?? new pg.Pool({ connectionString: config.connectionString });
     this.#store = store;
   }
@@ -60,7 +60,7 @@ export class Connection {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
-    if (this.owned) await this.pool.end();
+    if (this.#owned) await this.pool.end();
   }
 
   /** @throws EventStoreUnavailableError before `start()` or after `stop()`. */
